@@ -42,7 +42,7 @@ final class Checks {
     }
 
     private static void checkCpuList(String what, String list) {
-        if (list != null && !list.isEmpty() && !list.matches("[0-9,\\-\\s]+")) {
+        if (list != null && !list.isEmpty() && !list.matches("[0-9,:/\\-]+")) {
             throw new CgroupException("cgroup: invalid cpuset " + what + " " + CgroupException.quote(list));
         }
     }
