@@ -517,6 +517,10 @@ public final class Json {
                 out.append("null");
             } else if (v instanceof String s) {
                 quote(s, out);
+            } else if (v instanceof Map<?, ?> map) {
+                object(map, depth);
+            } else if (v instanceof Collection<?> list) {
+                array(list, depth);
             } else if (v instanceof Boolean b) {
                 out.append(b.booleanValue());
             } else if (v instanceof Long || v instanceof Integer || v instanceof Short
@@ -530,10 +534,6 @@ public final class Json {
                 out.append(v);
             } else if (v instanceof BigDecimal bd) {
                 out.append(bd.toString());
-            } else if (v instanceof Map<?, ?> map) {
-                object(map, depth);
-            } else if (v instanceof Collection<?> list) {
-                array(list, depth);
             } else {
                 throw new JsonException("cannot write a value of type " + v.getClass().getName() + " as JSON");
             }

@@ -11,34 +11,88 @@ import java.util.Map;
  * messages ({@code linux.namespaces[2].type: ...}). A member that is absent or JSON null reads as
  * absent, as Go's decoder (and so runc) treats it; a member of the wrong type is a
  * {@link SpecException}.
+ *
+ * <p>Paths are built only when an error is reported: an object knows its parent and where it sits
+ * in it. (String concatenation with {@code +} is also kept off the success path: its first use
+ * bootstraps an invokedynamic call site, about 20 ms at JVM start-up.)
  */
 final class JsonFields {
     private static final BigInteger UINT64_MAX = new BigInteger("18446744073709551615");
 
     private final Map<String, Object> map;
-    private final String path;
+    /** The object holding this one, or null at the root. */
+    private final JsonFields parent;
+    /** At the root: the root's path. Otherwise the member of {@code parent} holding this object. */
+    private final String member;
+    /** The index in the array {@code member}, or -1. */
+    private final int index;
+    /** The key in the object {@code member}, or null. */
+    private final String entryKey;
 
-    private JsonFields(Map<String, Object> map, String path) {
+    private JsonFields(Map<String, Object> map, JsonFields parent, String member, int index, String entryKey) {
         this.map = map;
-        this.path = path;
+        this.parent = parent;
+        this.member = member;
+        this.index = index;
+        this.entryKey = entryKey;
     }
 
-    /** The object {@code value} found at {@code path}; a non-object is an error. */
-    @SuppressWarnings("unchecked")
+    /** The root object {@code value} (error paths start with {@code path}); a non-object is an error. */
     static JsonFields of(Object value, String path) {
+        return child(value, null, path, -1, null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static JsonFields child(Object value, JsonFields parent, String member, int index, String entryKey) {
         if (value instanceof Map<?, ?> m) {
-            return new JsonFields((Map<String, Object>) m, path);
+            return new JsonFields((Map<String, Object>) m, parent, member, index, entryKey);
         }
-        throw typeError(path, "an object", value);
+        throw typeError(pathOf(parent, member, index, entryKey), "an object", value);
     }
 
     String path() {
-        return path;
+        StringBuilder sb = new StringBuilder(48);
+        appendPath(sb);
+        return sb.toString();
+    }
+
+    private void appendPath(StringBuilder sb) {
+        if (parent == null) {
+            sb.append(member);
+        } else {
+            parent.appendPath(sb);
+            appendStep(sb, member, index, entryKey);
+        }
+    }
+
+    private static void appendStep(StringBuilder sb, String member, int index, String entryKey) {
+        if (sb.length() > 0) {
+            sb.append('.');
+        }
+        sb.append(member);
+        if (index >= 0) {
+            sb.append('[').append(index).append(']');
+        }
+        if (entryKey != null) {
+            sb.append('[');
+            Json.quote(entryKey, sb);
+            sb.append(']');
+        }
+    }
+
+    private static String pathOf(JsonFields parent, String member, int index, String entryKey) {
+        if (parent == null) {
+            return member;
+        }
+        StringBuilder sb = new StringBuilder(48);
+        parent.appendPath(sb);
+        appendStep(sb, member, index, entryKey);
+        return sb.toString();
     }
 
     /** The JSON path of member {@code key}. */
     String pathOf(String key) {
-        return path.isEmpty() ? key : path + "." + key;
+        return pathOf(this, key, -1, null);
     }
 
     static String elementPath(String arrayPath, int index) {
@@ -87,28 +141,40 @@ final class JsonFields {
 
     Long int64(String key) {
         Object v = map.get(key);
-        return v == null ? null : int64(v, pathOf(key));
+        if (v == null || v instanceof Long) {
+            return (Long) v;
+        }
+        throw rangeError(pathOf(key), v, Long.MIN_VALUE, Long.MAX_VALUE, "int64");
     }
 
     Integer int32(String key) {
         Object v = map.get(key);
-        return v == null ? null : (int) ranged(v, pathOf(key), Integer.MIN_VALUE, Integer.MAX_VALUE, "int32");
+        return v == null ? null : (int) ranged(key, v, Integer.MIN_VALUE, Integer.MAX_VALUE, "int32");
     }
 
     Integer uint16(String key) {
         Object v = map.get(key);
-        return v == null ? null : (int) ranged(v, pathOf(key), 0, 0xffff, "uint16");
+        return v == null ? null : (int) ranged(key, v, 0, 0xffff, "uint16");
     }
 
     Long uint32(String key) {
         Object v = map.get(key);
-        return v == null ? null : ranged(v, pathOf(key), 0, 0xffffffffL, "uint32");
+        return v == null ? null : ranged(key, v, 0, 0xffffffffL, "uint32");
     }
 
     /** An unsigned 64-bit member, returned bit for bit in a long. */
     Long uint64(String key) {
         Object v = map.get(key);
-        return v == null ? null : uint64(v, pathOf(key));
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Long l && l >= 0) {
+            return l;
+        }
+        if (v instanceof BigInteger b && b.signum() >= 0 && b.compareTo(UINT64_MAX) <= 0) {
+            return b.longValue();
+        }
+        throw rangeError(pathOf(key), v, 0, -1L, "uint64");
     }
 
     int int32(String key, int absent) {
@@ -131,44 +197,22 @@ final class JsonFields {
         return v == null ? absent : v;
     }
 
-    static long int64(Object v, String path) {
-        if (v instanceof Long l) {
-            return l;
-        }
-        if (v instanceof BigInteger) {
-            throw new SpecException(path, "expected an integer from -9223372036854775808 to "
-                    + "9223372036854775807 (int64), got " + v);
-        }
-        throw notAnInteger(path, v);
-    }
-
-    static long uint64(Object v, String path) {
-        if (v instanceof Long l) {
-            if (l >= 0) {
-                return l;
-            }
-        } else if (v instanceof BigInteger b) {
-            if (b.signum() >= 0 && b.compareTo(UINT64_MAX) <= 0) {
-                return b.longValue();
-            }
-        } else {
-            throw notAnInteger(path, v);
-        }
-        throw new SpecException(path, "expected an integer from 0 to 18446744073709551615 (uint64), got " + v);
-    }
-
-    static long ranged(Object v, String path, long min, long max, String typeName) {
+    private long ranged(String key, Object v, long min, long max, String typeName) {
         if (v instanceof Long l && l >= min && l <= max) {
             return l;
         }
-        if (v instanceof Long || v instanceof BigInteger) {
-            throw new SpecException(path, "expected an integer from " + min + " to " + max + " (" + typeName
-                    + "), got " + v);
-        }
-        throw notAnInteger(path, v);
+        throw rangeError(pathOf(key), v, min, max, typeName);
     }
 
-    private static SpecException notAnInteger(String path, Object v) {
+    /**
+     * The error for {@code v} not being an integer from {@code min} to {@code max} ({@code max}
+     * read as unsigned, so -1 stands for 2^64-1).
+     */
+    static SpecException rangeError(String path, Object v, long min, long max, String typeName) {
+        if (v instanceof Long || v instanceof BigInteger) {
+            return new SpecException(path, "expected an integer from " + min + " to " + Long.toUnsignedString(max)
+                    + " (" + typeName + "), got " + v);
+        }
         if (v instanceof Double) {
             return new SpecException(path, "expected an integer, got " + v);
         }
@@ -180,7 +224,7 @@ final class JsonFields {
     /** A nested object member, or null when absent. */
     JsonFields object(String key) {
         Object v = map.get(key);
-        return v == null ? null : of(v, pathOf(key));
+        return v == null ? null : child(v, this, key, -1, null);
     }
 
     /** A nested object member kept as parsed JSON, or null when absent. */
@@ -212,10 +256,9 @@ final class JsonFields {
         if (list.isEmpty()) {
             return List.of();
         }
-        String p = pathOf(key);
         ArrayList<JsonFields> out = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
-            out.add(of(list.get(i), elementPath(p, i)));
+            out.add(child(list.get(i), this, key, i, null));
         }
         return out;
     }
@@ -229,7 +272,7 @@ final class JsonFields {
         for (int i = 0; i < list.size(); i++) {
             Object v = list.get(i);
             if (!(v instanceof String s)) {
-                throw typeError(elementPath(pathOf(key), i), "a string", v);
+                throw typeError(pathOf(this, key, i, null), "a string", v);
             }
             out.add(s);
         }
@@ -243,7 +286,12 @@ final class JsonFields {
         }
         ArrayList<Long> out = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
-            out.add(ranged(list.get(i), elementPath(pathOf(key), i), 0, 0xffffffffL, "uint32"));
+            Object v = list.get(i);
+            if (v instanceof Long l && l >= 0 && l <= 0xffffffffL) {
+                out.add(l);
+            } else {
+                throw rangeError(pathOf(this, key, i, null), v, 0, 0xffffffffL, "uint32");
+            }
         }
         return out;
     }
@@ -257,7 +305,7 @@ final class JsonFields {
         LinkedHashMap<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : raw.entrySet()) {
             if (!(e.getValue() instanceof String s)) {
-                throw typeError(entryPath(pathOf(key), e.getKey()), "a string", e.getValue());
+                throw typeError(pathOf(this, key, -1, e.getKey()), "a string", e.getValue());
             }
             out.put(e.getKey(), s);
         }
@@ -272,7 +320,7 @@ final class JsonFields {
         }
         LinkedHashMap<String, JsonFields> out = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : raw.entrySet()) {
-            out.put(e.getKey(), of(e.getValue(), entryPath(pathOf(key), e.getKey())));
+            out.put(e.getKey(), child(e.getValue(), this, key, -1, e.getKey()));
         }
         return out;
     }
