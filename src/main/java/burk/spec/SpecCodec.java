@@ -1,5 +1,7 @@
 package burk.spec;
 
+import java.util.Map;
+
 /**
  * Reads and writes runtime-spec documents: {@code config.json}, the process JSON of
  * {@code exec --process}, and the container state JSON.
@@ -63,7 +65,7 @@ public final class SpecCodec {
      * The JSON tree of {@code spec} ({@code LinkedHashMap}s, lists, strings, numbers), e.g. to
      * write it with another indentation through {@link Json#write(Object, String)}.
      */
-    public static java.util.Map<String, Object> toTree(RuntimeSpec spec) {
+    public static Map<String, Object> toTree(RuntimeSpec spec) {
         return SpecWriter.spec(spec);
     }
 }
