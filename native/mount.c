@@ -1,0 +1,290 @@
+/* Files and mounts: every path a step gives is resolved inside a root fd, never outside it, and
+ * mounts target the resolved fd rather than a path that could be swapped (runc CVE-2021-30465). */
+#include "plan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Where a path is resolved: inside slots[root], or as a plain path when root is -1. */
+struct base {
+	int fd;
+	uint64_t resolve;
+};
+
+static struct base base_of(const struct helper *h, int root)
+{
+	if (root < 0)
+		return (struct base){ AT_FDCWD, 0 };
+	/* IN_ROOT: "..", absolute paths and symlinks stay inside the root. NO_MAGICLINKS: a
+	 * /proc/<pid>/fd/N link met on the way cannot teleport the lookup out of it. */
+	return (struct base){ h->slots[root], RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+}
+
+static int open2(struct base b, const char *path, uint64_t flags)
+{
+	struct open_how how = { .flags = flags | O_CLOEXEC, .resolve = b.resolve };
+	long fd;
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
+		how.mode = 0600;
+	do
+		fd = syscall(SYS_openat2, b.fd, path, &how, sizeof how);
+	while (fd < 0 && errno == EINTR);
+	return (int)fd;
+}
+
+int open_under(const struct helper *h, int root, const char *path, uint64_t flags)
+{
+	return open2(base_of(h, root), path, flags);
+}
+
+static void close_keep_errno(int fd)
+{
+	int e = errno;
+	close(fd);
+	errno = e;
+}
+
+/* Opens directory `path` O_PATH, creating missing components one by one: each is made with
+ * mkdirat in its already-resolved parent (mkdirat never follows a symlink), then the prefix is
+ * resolved again from the root, so a symlink on the way is followed only inside the root. */
+static int open_dirs(struct base b, const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+	int fd = open2(b, path, O_PATH);
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
+	if (len >= sizeof buf)
+		return errno = ENAMETOOLONG, -1;
+	memcpy(buf, path, len + 1);
+	fd = open2(b, *path == '/' ? "/" : ".", O_PATH);
+	for (size_t i = 0, j; fd >= 0 && i < len; i = j) {
+		while (buf[i] == '/')
+			i++;
+		for (j = i; j < len && buf[j] != '/'; j++)
+			;
+		if (j == i)
+			break;
+		char save = buf[j];
+		buf[j] = 0;
+		int next = open2(b, buf, O_PATH);
+		if (next < 0 && errno == ENOENT && (mkdirat(fd, buf + i, 0755) == 0 || errno == EEXIST))
+			next = open2(b, buf, O_PATH);
+		buf[j] = save;
+		close_keep_errno(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+/* Splits path into its parent directory (returned) and last component (*name); both live in
+ * buf or are constants. Trailing slashes are ignored; a path without a parent has ".". */
+static const char *split(const char *path, char buf[PATH_MAX], const char **name)
+{
+	int n = snprintf(buf, PATH_MAX, "%s%s", *path == '/' ? "" : "./", path);
+	if (n >= PATH_MAX)
+		return errno = ENAMETOOLONG, NULL;
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = 0;
+	char *slash = strrchr(buf, '/');
+	*name = slash + 1;
+	if (!**name)
+		return errno = EINVAL, NULL;
+	if (slash == buf)
+		return "/";
+	*slash = 0;
+	return buf;
+}
+
+/* The parent of path, created as needed, opened O_PATH; *name is the last component. */
+static int open_parent(struct base b, const char *path, char buf[PATH_MAX], const char **name)
+{
+	const char *parent = split(path, buf, name);
+	return parent ? open_dirs(b, parent) : -1;
+}
+
+/* Opens path O_PATH under root after creating it as mk says: 0 nothing, 1 a directory and its
+ * parents, 2 an empty file (a bind-mount target) and its parents. */
+static int resolve(const struct helper *h, int root, const char *path, uint32_t mk)
+{
+	struct base b = base_of(h, root);
+	char buf[PATH_MAX];
+	const char *name;
+	if (mk == 1)
+		return open_dirs(b, path);
+	int fd = open2(b, path, O_PATH);
+	if (fd >= 0 || errno != ENOENT || mk == 0)
+		return fd;
+	int dir = open_parent(b, path, buf, &name);
+	if (dir < 0)
+		return -1;
+	int f = openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+	if (f < 0 && errno != EEXIST) {
+		close_keep_errno(dir);
+		return -1;
+	}
+	if (f >= 0)
+		close(f);
+	close(dir);
+	return open2(b, path, O_PATH);
+}
+
+/* mount(2) on the object fd refers to, through its /proc/self/fd magic link. */
+static int mount_on_fd(const char *src, int fd, const char *fstype, unsigned long flags, const char *data)
+{
+	char target[32];
+	snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+	return mount(src, target, fstype, flags, data);
+}
+
+static const char *opt(const char *s) { return *s ? s : NULL; }
+
+int op_mount(struct helper *h, const struct step *st, uint32_t index)
+{
+	int root = (int32_t)st->u[0];
+	uint32_t mk = st->u[1];
+	unsigned long flags = st->q[0];
+	const char *src = opt(st->s[0]), *target = st->s[1], *fstype = opt(st->s[2]), *data = opt(st->s[3]);
+	if (root < 0 && mk == 0)
+		return mount(src, target, fstype, flags, data) < 0 ? errno : 0;
+	/* with root == -1 and mk, the plain target is created first, then mounted by path */
+	int fd = resolve(h, root, target, mk);
+	if (fd < 0)
+		return errno;
+	int r = root >= 0 ? mount_on_fd(src, fd, fstype, flags, data) : mount(src, target, fstype, flags, data);
+	int err = r < 0 ? errno : 0;
+	close(fd);
+	return err;
+}
+
+int op_mask(struct helper *h, const struct step *st, uint32_t index)
+{
+	const char *devnull = st->s[1];
+	struct stat s;
+	int fd = resolve(h, (int32_t)st->u[0], st->s[0], 0);
+	if (fd < 0)
+		return errno;
+	int r = fstat(fd, &s);
+	if (r == 0 && S_ISDIR(s.st_mode))
+		r = mount_on_fd("tmpfs", fd, "tmpfs", MS_RDONLY, NULL);
+	else if (r == 0)
+		r = mount_on_fd(devnull, fd, NULL, MS_BIND, NULL);
+	int err = r < 0 ? errno : 0;
+	close(fd);
+	return err;
+}
+
+static int make_node(int dir, const char *name, mode_t mode, dev_t dev, uid_t uid, gid_t gid)
+{
+	mode_t type = (mode & S_IFMT) ? (mode & S_IFMT) : S_IFREG;
+	struct stat s;
+	if (mknodat(dir, name, mode, dev) < 0) {
+		if (errno != EEXIST)
+			return errno;
+		if (fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) < 0)
+			return errno;
+		if ((s.st_mode & S_IFMT) != type)
+			return EEXIST;
+	}
+	/* name is the node made or checked just above, not a symlink; mknod obeyed the umask, so
+	 * the mode is set again */
+	if (fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 || fchmodat(dir, name, mode & 07777, 0) < 0)
+		return errno;
+	return 0;
+}
+
+int op_mknod(struct helper *h, const struct step *st, uint32_t index)
+{
+	char buf[PATH_MAX];
+	const char *name;
+	int dir = open_parent(base_of(h, (int32_t)st->u[0]), st->s[0], buf, &name);
+	if (dir < 0)
+		return errno;
+	int err = make_node(dir, name, st->u[1], st->q[0], st->u[2], st->u[3]);
+	close(dir);
+	return err;
+}
+
+int op_symlink(struct helper *h, const struct step *st, uint32_t index)
+{
+	char buf[PATH_MAX];
+	const char *name;
+	int dir = open_parent(base_of(h, (int32_t)st->u[0]), st->s[1], buf, &name);
+	if (dir < 0)
+		return errno;
+	int err = symlinkat(st->s[0], dir, name) < 0 && errno != EEXIST ? errno : 0;
+	close(dir);
+	return err;
+}
+
+int op_pivot_root(struct helper *h, const struct step *st, uint32_t index)
+{
+	/* pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
+	 * only the new root, without needing a directory for the old one inside the rootfs */
+	if (fchdir(h->slots[st->u[0]]) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return errno;
+	return 0;
+}
+
+int op_chroot(struct helper *h, const struct step *st, uint32_t index)
+{
+	if (fchdir(h->slots[st->u[0]]) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 ||
+	    chroot(".") < 0 || chdir("/") < 0)
+		return errno;
+	return 0;
+}
+
+int op_open(struct helper *h, const struct step *st, uint32_t index)
+{
+	int fd = open(st->s[0], (int)st->u[1] | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno;
+	set_slot(h, (int)st->u[0], fd);
+	return 0;
+}
+
+int op_open_in_root(struct helper *h, const struct step *st, uint32_t index)
+{
+	int fd = open_under(h, (int)st->u[1], st->s[0], st->u[2]);
+	if (fd < 0)
+		return errno;
+	set_slot(h, (int)st->u[0], fd);
+	return 0;
+}
+
+int op_write_file(struct helper *h, const struct step *st, uint32_t index)
+{
+	int dir = (int32_t)st->u[0];
+	int fd = openat(dir >= 0 ? h->slots[dir] : AT_FDCWD, st->s[0], O_WRONLY | O_CLOEXEC);
+	ssize_t r;
+	if (fd < 0)
+		return errno;
+	/* one write: files like uid_map take the whole content in one call or not at all */
+	do
+		r = write(fd, st->data, st->len);
+	while (r < 0 && errno == EINTR);
+	int err = r < 0 ? errno : (size_t)r != st->len ? EIO : 0;
+	close(fd);
+	return err;
+}
+
+int op_chdir(struct helper *h, const struct step *st, uint32_t index)
+{
+	return chdir(st->s[0]) < 0 ? errno : 0;
+}
+
+int op_close(struct helper *h, const struct step *st, uint32_t index)
+{
+	int fd = h->slots[st->u[0]];
+	h->slots[st->u[0]] = -1;
+	return close(fd) < 0 ? errno : 0;
+}

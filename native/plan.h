@@ -1,0 +1,72 @@
+/* burk-helper: executes an init plan (docs/plan-format.md) step by step.
+ * This header is the C side of that document: op codes, message kinds and the decoded step. */
+#ifndef BURK_PLAN_H
+#define BURK_PLAN_H
+
+#include <stdint.h>
+
+#define PLAN_VERSION 1
+#define PLAN_MAX (16u << 20)   /* plans larger than 16 MiB are refused */
+#define NSLOTS 64
+#define STRV_MAX 4096
+#define HEADER_STEP 0xFFFFFFFFu /* the "step" of an error in the header or the transport */
+
+#define FLAG_IGNORE_ENOENT 0x1
+
+enum op {
+	OP_OPEN = 1, OP_OPEN_IN_ROOT, OP_SETNS, OP_UNSHARE, OP_CLONE, OP_SYNC, OP_WRITE_FILE,
+	OP_MOUNT, OP_MKNOD, OP_SYMLINK, OP_PIVOT_ROOT, OP_CHROOT, OP_MASK, OP_SETHOSTNAME,
+	OP_SETDOMAINNAME, OP_SETRLIMIT, OP_SETGROUPS, OP_SETRESGID, OP_SETRESUID, OP_CAP_BOUNDING,
+	OP_CAPSET, OP_CAP_AMBIENT, OP_PRCTL, OP_SECCOMP, OP_UMASK, OP_CHDIR, OP_LISTEN,
+	OP_WAIT_START, OP_FIND_EXEC, OP_EXEC, OP_SETSID, OP_PERSONALITY, OP_SEND_FD, OP_OPEN_PTY,
+	OP_CLOSE,
+	OP_MAX
+};
+
+enum msg_kind { MSG_PID = 1, MSG_SYNC = 2, MSG_READY = 3, MSG_ERROR = 4 };
+
+/* One step, decoded once before anything runs. Fields are stored in payload order per type:
+ * i32/u32 in u[], u64 in q[], str in s[] (pointing into the plan buffer, NUL-terminated),
+ * strv in v[] (NULL-terminated arrays). A `bytes` field (or SETGROUPS' gid list, or SECCOMP's
+ * filter, copied to aligned memory) is data/len; len counts bytes, or gids for SETGROUPS. */
+struct step {
+	uint16_t op, flags;
+	uint32_t u[4];
+	uint64_t q[3];
+	const char *s[4];
+	char **v[2];
+	const void *data;
+	uint32_t len;
+};
+
+/* The executor's whole state. */
+struct helper {
+	int sync;               /* the sync socket to Java */
+	int reply;              /* the accepted start connection after WAIT_START, else -1 */
+	int slots[NSLOTS];      /* -1 = empty */
+	const char *exec_path;  /* set by FIND_EXEC */
+};
+
+/* A step handler: returns 0, or the errno the step failed with. `index` is the step's index. */
+typedef int step_fn(struct helper *h, const struct step *st, uint32_t index);
+
+/* main.c */
+int send_msg(int fd, uint32_t kind, uint32_t step, int32_t err, uint32_t aux, int64_t value);
+void set_slot(struct helper *h, int slot, int fd);
+/* mount.c: openat2 of path inside slots[root] (RESOLVE_IN_ROOT), or a plain open when root is -1 */
+int open_under(const struct helper *h, int root, const char *path, uint64_t flags);
+
+/* mount.c: files, in-root resolution, mounts */
+step_fn op_open, op_open_in_root, op_write_file, op_mount, op_mknod, op_symlink, op_pivot_root,
+	op_chroot, op_mask, op_chdir, op_close;
+/* ns.c: namespaces */
+step_fn op_clone, op_setns, op_unshare, op_sethostname, op_setdomainname;
+/* creds.c: ids, capabilities, limits, seccomp and other process attributes */
+step_fn op_setgroups, op_setresgid, op_setresuid, op_cap_bounding, op_capset, op_cap_ambient,
+	op_prctl, op_seccomp, op_setrlimit, op_umask, op_personality;
+/* exec.c: the start handshake and the final execve */
+step_fn op_listen, op_wait_start, op_find_exec, op_exec;
+/* tty.c: session and terminal */
+step_fn op_setsid, op_open_pty, op_send_fd;
+
+#endif

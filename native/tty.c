@@ -1,0 +1,72 @@
+/* Session and terminal: the pty inside the container and the console socket. */
+#include "plan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int op_setsid(struct helper *h, const struct step *st, uint32_t index)
+{
+	return setsid() < 0 ? errno : 0;
+}
+
+int op_open_pty(struct helper *h, const struct step *st, uint32_t index)
+{
+	int root = (int32_t)st->u[1];
+	int unlock = 0, peer = -1;
+	int m = root >= 0 ? open_under(h, root, "/dev/ptmx", O_RDWR | O_NOCTTY)
+			  : open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0)
+		return errno;
+	/* TIOCGPTPEER opens the peer from the master itself: no /dev/pts path lookup that a
+	 * symlink could redirect (CVE-2025-52565) */
+	if (ioctl(m, TIOCSPTLCK, &unlock) < 0 ||
+	    (peer = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		goto fail;
+	/* TIOCSCTTY needs a session leader; a SETSID step may already have made us one */
+	if (getsid(0) != getpid() && setsid() < 0)
+		goto fail;
+	if (ioctl(peer, TIOCSCTTY, 0) < 0)
+		goto fail;
+	for (int fd = 0; fd < 3; fd++)
+		if ((fd == peer ? fcntl(fd, F_SETFD, 0) : dup2(peer, fd)) < 0)
+			goto fail;
+	if (peer > 2)
+		close(peer);
+	set_slot(h, (int)st->u[0], m);
+	return 0;
+fail:;
+	int e = errno;
+	close(m);
+	if (peer > 2)
+		close(peer);
+	return e;
+}
+
+int op_send_fd(struct helper *h, const struct step *st, uint32_t index)
+{
+	int fd = h->slots[st->u[1]];
+	const char *payload = st->s[0];
+	size_t n = strlen(payload);
+	/* a stream socket carries ancillary data only along with at least one byte */
+	struct iovec iov = { .iov_base = (void *)payload, .iov_len = n ? n : 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
+	memset(&ctl, 0, sizeof ctl);
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	ssize_t r;
+	do
+		r = sendmsg(h->slots[st->u[0]], &msg, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? errno : 0;
+}
