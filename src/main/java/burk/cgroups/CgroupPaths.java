@@ -1,6 +1,7 @@
 package burk.cgroups;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import java.util.Map;
  */
 public record CgroupPaths(CgroupVersion version, Map<String, Path> dirs, List<Path> created) {
     public CgroupPaths {
-        dirs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(dirs));
+        dirs = Collections.unmodifiableMap(new LinkedHashMap<>(dirs));
         created = List.copyOf(created);
     }
 }

@@ -6,8 +6,8 @@ import java.util.Map;
 /**
  * A cgroup's usage counters, in the shape runc's {@code events --stats} reports, so the runtime
  * can print them without knowing the cgroup version. Times are nanoseconds, sizes bytes. A limit
- * the kernel reports as "max" is {@link #UNLIMITED}; a counter whose controller is not available
- * is 0.
+ * the kernel reports as "max" (v2) or as its page-rounded maximum (v1) is {@link #UNLIMITED}; a
+ * counter whose controller is not available is 0.
  */
 public record CgroupStats(Cpu cpu, Memory memory, Pids pids, Blkio blkio, Map<String, Hugetlb> hugetlb) {
     /** What an unlimited limit reads as. */

@@ -512,7 +512,16 @@ public final class CgroupV1 implements CgroupManager {
                 CgroupFs.readLongOrZero(dir.resolve(prefix + ".usage_in_bytes")),
                 CgroupFs.readLongOrZero(dir.resolve(prefix + ".max_usage_in_bytes")),
                 CgroupFs.readLongOrZero(dir.resolve(prefix + ".failcnt")),
-                CgroupFs.readLongOrZero(dir.resolve(prefix + ".limit_in_bytes")));
+                unlimitedIfMax(CgroupFs.readLongOrZero(dir.resolve(prefix + ".limit_in_bytes"))));
+    }
+
+    /**
+     * v1 has no "max": an unlimited page counter reads as LONG_MAX rounded down to the page size
+     * (9223372036854771712 with 4 KiB pages). Reported as {@link CgroupStats#UNLIMITED} so both
+     * versions mean the same thing; 64 KiB is the largest page size Linux uses.
+     */
+    static long unlimitedIfMax(long bytes) {
+        return bytes >= Long.MAX_VALUE - 65535 ? CgroupStats.UNLIMITED : bytes;
     }
 
     private CgroupStats.Pids pidsStats() {
