@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.function.ToIntFunction;
 
 /**
  * The part of a filter that judges the calls of one ABI once {@code A} holds the syscall number:
@@ -37,7 +38,7 @@ final class AbiFilter {
      * runc and crun do (libseccomp cannot resolve it either). {@code actionWord} turns a rule
      * into its {@code SECCOMP_RET_*} value.
      */
-    static AbiFilter resolve(Arch abi, List<SyscallRule> rules, java.util.function.ToIntFunction<SyscallRule> actionWord) {
+    static AbiFilter resolve(Arch abi, List<SyscallRule> rules, ToIntFunction<SyscallRule> actionWord) {
         Map<Long, List<CompiledRule>> byNumber = new LinkedHashMap<>();
         long highest = -1;
         for (SyscallRule rule : rules) {

@@ -58,6 +58,20 @@ class DefaultProfilesTest {
     }
 
     @Test
+    void aCallRunsFewInstructions() {
+        CompiledFilter f = new CompiledFilter(DefaultProfiles.docker(Arch.X86_64), Arch.X86_64);
+        int calls = 0;
+        for (int nr = 0; nr < 470; nr++) {
+            f.call(Arch.X86_64, nr, 17, 0, 0, 0, 0, 0);
+            calls++;
+        }
+        double perCall = (double) f.bpf.executed() / calls;
+        // A binary search over ~60 number ranges: about a dozen instructions, not hundreds.
+        assertTrue(perCall < 16, "instructions per call: " + perCall);
+        System.out.println("docker profile, x86_64: " + f.bpf.length() + " instructions, " + perCall + " run per call");
+    }
+
+    @Test
     void capabilitiesOpenTheirSyscalls() {
         Set<String> caps = new HashSet<>(DefaultProfiles.DOCKER_DEFAULT_CAPABILITIES);
         caps.addAll(Set.of("CAP_SYS_ADMIN", "CAP_SYS_TIME", "CAP_SYS_MODULE", "CAP_SYS_PTRACE"));
