@@ -25,6 +25,7 @@ final class AbiFilter {
     private final Arch abi;
     /** Rules per syscall number, each list in profile order (the first matching rule wins). */
     private final Map<Long, List<CompiledRule>> rulesByNumber;
+    /** The highest syscall number the profile names for this ABI (ARM private calls aside). */
     private final OptionalLong highestKnown;
 
     private AbiFilter(Arch abi, Map<Long, List<CompiledRule>> rulesByNumber, OptionalLong highestKnown) {
@@ -75,16 +76,6 @@ final class AbiFilter {
         }
         Target dispatch = searchTree(asm, ranges(blocks, otherwise));
         return enosysAction == null ? dispatch : enosysGuard(asm, dispatch, new Return(enosysAction));
-    }
-
-    /** The highest syscall number the profile names for this ABI (ARM private calls aside). */
-    OptionalLong highestKnown() {
-        return highestKnown;
-    }
-
-    /** Whether any rule names a syscall this ABI has. */
-    boolean isEmpty() {
-        return rulesByNumber.isEmpty();
     }
 
     /**

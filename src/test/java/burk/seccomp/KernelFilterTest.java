@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * does nothing else and then ends; the rest of the JVM is untouched. The profiles only return
  * errors (never kill), so a mistake shows up as a failed assertion, not a dead test run.
  */
+@SuppressWarnings("restricted") // FFM downcalls to libc: the point of this test
 class KernelFilterTest {
 
     private static final Linker LINKER = Linker.nativeLinker();
