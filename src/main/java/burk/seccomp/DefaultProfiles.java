@@ -62,7 +62,8 @@ public final class DefaultProfiles {
         rules.add(allowIf("socket", new ArgCondition(0, AF_VSOCK, 0, Operator.NE)));
 
         switch (kernel) {
-            case X86_64, X86 -> rules.add(allow("arch_prctl", "modify_ldt"));
+            case X86_64 -> rules.add(allow("arch_prctl", "modify_ldt"));
+            case X86 -> rules.add(allow("modify_ldt"));
             case AARCH64, ARM -> rules.add(allow("arm_fadvise64_64", "arm_sync_file_range", "sync_file_range2",
                     "breakpoint", "cacheflush", "set_tls"));
             case PPC64LE, PPC64, PPC -> rules.add(allow("sync_file_range2", "swapcontext"));
