@@ -1,0 +1,105 @@
+package burk.runtime.helper;
+
+import burk.linux.Fd;
+import burk.linux.LinuxException;
+import burk.linux.Syscalls;
+import burk.runtime.plan.Plan;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One run of the native helper: spawned with posix_spawn from a sealed copy, handed a plan over
+ * the sync socket, then talked to with fixed-size messages until the plan reaches the start
+ * barrier, execs, or fails. Closing the session closes burk's end of the socket; a helper still
+ * waiting in a SYNC step then sees EOF and exits, so an aborted create leaves no process behind.
+ */
+public final class HelperSession implements AutoCloseable {
+    private final Plan plan;
+    private final Fd sync;
+    private final int helperPid;
+    private boolean helperReaped;
+
+    private HelperSession(Plan plan, Fd sync, int helperPid) {
+        this.plan = plan;
+        this.sync = sync;
+        this.helperPid = helperPid;
+    }
+
+    /**
+     * Starts the helper. {@code childFds[i]} becomes the helper's fd {@code i} (0, 1, 2 are the
+     * container's stdio; more are preserved fds); the sync socket follows them.
+     */
+    public static HelperSession spawn(Plan plan, int[] childFds) throws IOException {
+        byte[] encoded = plan.encode();
+        try (Fd exe = HelperBinary.sealedCopy()) {
+            Fd[] pair = Syscalls.socketPair();
+            Fd mine = pair[0];
+            try (Fd theirs = pair[1]) {
+                int[] map = java.util.Arrays.copyOf(childFds, childFds.length + 1);
+                int syncNo = childFds.length;
+                map[syncNo] = theirs.get();
+                List<String> argv = new ArrayList<>(2);
+                argv.add("burk-helper");
+                argv.add(Integer.toString(syncNo));
+                int pid = Syscalls.spawn("/proc/self/fd/" + exe.get(), argv, List.of(), map);
+                HelperSession s = new HelperSession(plan, mine, pid);
+                try {
+                    byte[] len = {(byte) encoded.length, (byte) (encoded.length >>> 8),
+                            (byte) (encoded.length >>> 16), (byte) (encoded.length >>> 24)};
+                    Syscalls.writeFully(mine, len);
+                    Syscalls.writeFully(mine, encoded);
+                } catch (LinuxException e) {
+                    s.close();
+                    throw new IOException("cannot send the plan to the native helper: " + e.getMessage(), e);
+                }
+                return s;
+            } catch (IOException | RuntimeException e) {
+                if (mine.isOpen()) mine.close();
+                throw e;
+            }
+        }
+    }
+
+    public Plan plan() { return plan; }
+
+    public int helperPid() { return helperPid; }
+
+    /** The next message, or null when the helper closed the socket (exec'd or exited). */
+    public HelperMessage next() throws IOException {
+        byte[] b = Syscalls.readFully(sync, HelperMessage.SIZE);
+        if (b.length == 0) return null;
+        if (b.length < HelperMessage.SIZE) throw new IOException("the native helper sent a truncated message");
+        return HelperMessage.decode(b);
+    }
+
+    /** Answers a SYNC: the helper goes on with its next step. */
+    public void proceed() throws IOException {
+        Syscalls.writeFully(sync, new byte[] {'C'});
+    }
+
+    /** Reaps the helper process itself (not the container, which it cloned). */
+    public Syscalls.WaitStatus reapHelper() throws IOException {
+        if (helperReaped) return null;
+        helperReaped = true;
+        return Syscalls.waitPid(helperPid, 0);
+    }
+
+    /** A failure message for an ERROR message from this session's plan. */
+    public StepFailure failure(HelperMessage m) {
+        return new StepFailure(plan, m.step() == -1 ? -1 : m.step(), m.err());
+    }
+
+    @Override
+    public void close() {
+        sync.close();
+        if (!helperReaped) {
+            try {
+                reapHelper();
+            } catch (IOException ignored) {
+                // ECHILD: already reaped elsewhere; nothing left to clean.
+            }
+        }
+    }
+}

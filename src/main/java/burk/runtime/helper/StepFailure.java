@@ -1,0 +1,42 @@
+package burk.runtime.helper;
+
+import burk.linux.Errno;
+import burk.runtime.plan.Plan;
+import burk.runtime.plan.PlanStep;
+import burk.runtime.plan.Step;
+
+/**
+ * A plan step that failed inside the helper, turned into the message a person reads:
+ * the step's own words and the kernel's reason, e.g.
+ * {@code mount proc on /proc: operation not permitted}.
+ */
+public final class StepFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final int step;
+    private final int errno;
+
+    public StepFailure(Plan plan, int step, int errno) {
+        super(render(plan, step, errno));
+        this.step = step;
+        this.errno = errno;
+    }
+
+    public int step() { return step; }
+
+    public int errno() { return errno; }
+
+    static String render(Plan plan, int index, int errno) {
+        if (index == -1) return "the native helper refused the plan: " + Errno.text(errno);
+        PlanStep ps = plan.step(index);
+        if (ps == null) return "native helper step " + index + ": " + Errno.text(errno);
+        if (ps.step() instanceof Step.FindExec fe) {
+            if (errno == Errno.ENOENT) {
+                return fe.program().contains("/")
+                        ? "exec: \"" + fe.program() + "\": stat " + fe.program() + ": no such file or directory"
+                        : "exec: \"" + fe.program() + "\": executable file not found in $PATH";
+            }
+            return "exec: \"" + fe.program() + "\": " + Errno.text(errno);
+        }
+        return ps.step().action() + ": " + Errno.text(errno);
+    }
+}

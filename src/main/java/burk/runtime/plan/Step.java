@@ -1,0 +1,271 @@
+package burk.runtime.plan;
+
+import java.util.List;
+
+/**
+ * One step of an init plan, as docs/plan-format.md defines it. Each record knows its op number,
+ * how to encode its payload, and how to say what it does in words ({@link #action()}), which is
+ * both the {@code --explain} line and the prefix of the error if the step fails.
+ */
+public sealed interface Step {
+    int op();
+
+    void encode(PlanWriter w);
+
+    /** What the step does, e.g. {@code mount proc on /proc}. */
+    String action();
+
+    /** The slot meaning "no slot": a plain path or AT_FDCWD. */
+    int NO_SLOT = -1;
+
+    record Open(int slot, int oflags, String path) implements Step {
+        public int op() { return 1; }
+        public void encode(PlanWriter w) { w.i32(slot).u32(oflags).str(path); }
+        public String action() { return "open " + path; }
+    }
+
+    record OpenInRoot(int slot, int root, int oflags, String path) implements Step {
+        public int op() { return 2; }
+        public void encode(PlanWriter w) { w.i32(slot).i32(root).u32(oflags).str(path); }
+        public String action() { return "open " + path + " inside the rootfs"; }
+    }
+
+    record SetNs(int slot, Namespace ns, String path) implements Step {
+        public int op() { return 3; }
+        public void encode(PlanWriter w) { w.i32(slot).u32(ns.cloneFlag()); }
+        public String action() { return "join " + ns.specName() + " namespace " + path; }
+    }
+
+    record Unshare(long flags) implements Step {
+        public int op() { return 4; }
+        public void encode(PlanWriter w) { w.u32(flags); }
+        public String action() { return "unshare " + Namespace.describeFlags(flags); }
+    }
+
+    record Clone(long flags) implements Step {
+        public int op() { return 5; }
+        public void encode(PlanWriter w) { w.u64(flags); }
+        public String action() {
+            return flags == 0 ? "fork the process" : "clone the container init into new " + Namespace.describeFlags(flags);
+        }
+    }
+
+    record Sync(String waitingFor) implements Step {
+        public int op() { return 6; }
+        public void encode(PlanWriter w) {}
+        public String action() { return "wait for the runtime to " + waitingFor; }
+    }
+
+    record WriteFile(int dir, String path, byte[] data) implements Step {
+        public int op() { return 7; }
+        public void encode(PlanWriter w) { w.i32(dir).str(path).bytes(data); }
+        public String action() {
+            return "write " + new String(data, java.nio.charset.StandardCharsets.UTF_8).strip() + " to " + path;
+        }
+    }
+
+    /** {@code mk}: 0 nothing, 1 create the target directory, 2 create the target as a file. */
+    record Mount(int root, int mk, long flags, String source, String target, String fstype, String data)
+            implements Step {
+        public static final int MK_NONE = 0, MK_DIR = 1, MK_FILE = 2;
+        public int op() { return 8; }
+        public void encode(PlanWriter w) {
+            w.i32(root).u32(mk).u64(flags).str(source).str(target).str(fstype).str(data);
+        }
+        public String action() {
+            if ((flags & MountFlags.MS_REMOUNT) != 0) {
+                return "remount " + target + " " + MountFlags.describe(flags);
+            }
+            if ((flags & MountFlags.PROPAGATION) != 0 && (flags & MountFlags.MS_BIND) == 0 && fstype == null) {
+                return "set propagation of " + target + " to " + MountFlags.describe(flags);
+            }
+            String what = (flags & MountFlags.MS_BIND) != 0
+                    ? ((flags & MountFlags.MS_REC) != 0 ? "rbind " : "bind ") + source
+                    : (fstype == null ? source : fstype);
+            String opts = MountFlags.describe(flags & ~(MountFlags.MS_BIND | MountFlags.MS_REC));
+            if (data != null && !data.isEmpty()) opts = opts.isEmpty() ? data : opts + "," + data;
+            return "mount " + what + " on " + target + (opts.isEmpty() ? "" : " (" + opts + ")");
+        }
+    }
+
+    record MkNod(int root, int mode, long dev, int uid, int gid, String path) implements Step {
+        public int op() { return 9; }
+        public void encode(PlanWriter w) { w.i32(root).u32(mode).u64(dev).u32(uid).u32(gid).str(path); }
+        public String action() {
+            char t = (mode & 0170000) == 0020000 ? 'c' : (mode & 0170000) == 0060000 ? 'b' : 'p';
+            return "mknod " + path + " " + t + " " + major(dev) + ":" + minor(dev);
+        }
+        public static long makedev(long major, long minor) {
+            return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8)
+                    | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+        }
+        static long major(long dev) { return ((dev >>> 32) & 0xfffff000L) | ((dev >>> 8) & 0xfffL); }
+        static long minor(long dev) { return ((dev >>> 12) & 0xffffff00L) | (dev & 0xffL); }
+    }
+
+    record Symlink(int root, String target, String linkPath) implements Step {
+        public int op() { return 10; }
+        public void encode(PlanWriter w) { w.i32(root).str(target).str(linkPath); }
+        public String action() { return "symlink " + linkPath + " -> " + target; }
+    }
+
+    record PivotRoot(int root, String rootPath) implements Step {
+        public int op() { return 11; }
+        public void encode(PlanWriter w) { w.i32(root); }
+        public String action() { return "pivot_root into " + rootPath; }
+    }
+
+    record Chroot(int root, String rootPath) implements Step {
+        public int op() { return 12; }
+        public void encode(PlanWriter w) { w.i32(root); }
+        public String action() { return "move the rootfs to / and chroot into " + rootPath; }
+    }
+
+    record Mask(int root, String path, String devNull) implements Step {
+        public int op() { return 13; }
+        public void encode(PlanWriter w) { w.i32(root).str(path).str(devNull); }
+        public String action() { return "mask " + path; }
+    }
+
+    record SetHostname(String name) implements Step {
+        public int op() { return 14; }
+        public void encode(PlanWriter w) { w.str(name); }
+        public String action() { return "sethostname " + name; }
+    }
+
+    record SetDomainname(String name) implements Step {
+        public int op() { return 15; }
+        public void encode(PlanWriter w) { w.str(name); }
+        public String action() { return "setdomainname " + name; }
+    }
+
+    record SetRlimit(int resource, String name, long soft, long hard) implements Step {
+        public int op() { return 16; }
+        public void encode(PlanWriter w) { w.u32(resource).u64(soft).u64(hard); }
+        public String action() {
+            return "setrlimit " + name + " soft=" + Long.toUnsignedString(soft) + " hard=" + Long.toUnsignedString(hard);
+        }
+    }
+
+    record SetGroups(List<Integer> gids) implements Step {
+        public int op() { return 17; }
+        public void encode(PlanWriter w) {
+            w.u32(gids.size());
+            for (int g : gids) w.u32(g & 0xffffffffL);
+        }
+        public String action() { return "setgroups " + gids; }
+    }
+
+    record SetResGid(int gid) implements Step {
+        public int op() { return 18; }
+        public void encode(PlanWriter w) { w.u32(gid & 0xffffffffL); }
+        public String action() { return "setresgid " + Integer.toUnsignedString(gid); }
+    }
+
+    record SetResUid(int uid) implements Step {
+        public int op() { return 19; }
+        public void encode(PlanWriter w) { w.u32(uid & 0xffffffffL); }
+        public String action() { return "setresuid " + Integer.toUnsignedString(uid); }
+    }
+
+    record CapBounding(long keep, int lastCap) implements Step {
+        public int op() { return 20; }
+        public void encode(PlanWriter w) { w.u64(keep).u32(lastCap); }
+        public String action() { return "limit the capability bounding set to " + Capabilities.names(keep); }
+    }
+
+    record CapSet(long effective, long permitted, long inheritable) implements Step {
+        public int op() { return 21; }
+        public void encode(PlanWriter w) { w.u64(effective).u64(permitted).u64(inheritable); }
+        public String action() {
+            return "capset effective=" + Capabilities.names(effective) + " permitted=" + Capabilities.names(permitted)
+                    + " inheritable=" + Capabilities.names(inheritable);
+        }
+    }
+
+    record CapAmbient(long raise, int lastCap) implements Step {
+        public int op() { return 22; }
+        public void encode(PlanWriter w) { w.u64(raise).u32(lastCap); }
+        public String action() { return "set ambient capabilities " + Capabilities.names(raise); }
+    }
+
+    record Prctl(int option, long arg2, String name) implements Step {
+        public static final int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4, PR_SET_KEEPCAPS = 8,
+                PR_SET_NO_NEW_PRIVS = 38;
+        public int op() { return 23; }
+        public void encode(PlanWriter w) { w.u32(option).u64(arg2); }
+        public String action() { return "prctl " + name; }
+    }
+
+    record Seccomp(int flags, byte[] filter) implements Step {
+        public int op() { return 24; }
+        public void encode(PlanWriter w) { w.u32(flags).bytes(filter); }
+        public String action() { return "install the seccomp filter (" + filter.length / 8 + " BPF instructions)"; }
+    }
+
+    record Umask(int mask) implements Step {
+        public int op() { return 25; }
+        public void encode(PlanWriter w) { w.u32(mask); }
+        public String action() { return "umask " + String.format("%04o", mask); }
+    }
+
+    record Chdir(String path) implements Step {
+        public int op() { return 26; }
+        public void encode(PlanWriter w) { w.str(path); }
+        public String action() { return "chdir to cwd " + path; }
+    }
+
+    record Listen(int slot, int dir, String name, String dirPath) implements Step {
+        public int op() { return 27; }
+        public void encode(PlanWriter w) { w.i32(slot).i32(dir).str(name); }
+        public String action() { return "listen on " + dirPath + "/" + name; }
+    }
+
+    record WaitStart(int slot) implements Step {
+        public int op() { return 28; }
+        public void encode(PlanWriter w) { w.i32(slot); }
+        public String action() { return "wait for burk start"; }
+    }
+
+    record FindExec(String program, List<String> candidates) implements Step {
+        public int op() { return 29; }
+        public void encode(PlanWriter w) { w.strv(candidates); }
+        public String action() { return "exec: \"" + program + "\""; }
+    }
+
+    record Exec(List<String> argv, List<String> env) implements Step {
+        public int op() { return 30; }
+        public void encode(PlanWriter w) { w.strv(argv).strv(env); }
+        public String action() { return "exec " + String.join(" ", argv); }
+    }
+
+    record SetSid() implements Step {
+        public int op() { return 31; }
+        public void encode(PlanWriter w) {}
+        public String action() { return "setsid"; }
+    }
+
+    record Personality(int persona) implements Step {
+        public int op() { return 32; }
+        public void encode(PlanWriter w) { w.u32(persona); }
+        public String action() { return "personality 0x" + Integer.toHexString(persona); }
+    }
+
+    record SendFd(int socketSlot, int fdSlot, String payload) implements Step {
+        public int op() { return 33; }
+        public void encode(PlanWriter w) { w.i32(socketSlot).i32(fdSlot).str(payload); }
+        public String action() { return "send the terminal master to the console socket"; }
+    }
+
+    record OpenPty(int masterSlot, int root) implements Step {
+        public int op() { return 34; }
+        public void encode(PlanWriter w) { w.i32(masterSlot).i32(root); }
+        public String action() { return "open a terminal in the container's /dev/pts"; }
+    }
+
+    record Close(int slot) implements Step {
+        public int op() { return 35; }
+        public void encode(PlanWriter w) { w.i32(slot); }
+        public String action() { return "close slot " + slot; }
+    }
+}
