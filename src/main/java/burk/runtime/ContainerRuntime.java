@@ -1,0 +1,496 @@
+package burk.runtime;
+
+import burk.cgroups.CgroupException;
+import burk.cgroups.CgroupLayout;
+import burk.cgroups.CgroupManager;
+import burk.cgroups.CgroupPaths;
+import burk.cgroups.CgroupVersion;
+import burk.cgroups.Cgroups;
+import burk.cgroups.FreezerState;
+import burk.linux.Errno;
+import burk.linux.LinuxException;
+import burk.linux.Syscalls;
+import burk.runtime.helper.HelperMessage;
+import burk.runtime.helper.HelperSession;
+import burk.runtime.helper.StepFailure;
+import burk.runtime.plan.Plan;
+import burk.spec.IdMapping;
+import burk.spec.JsonException;
+import burk.spec.NamespaceType;
+import burk.spec.RuntimeSpec;
+import burk.spec.SpecCodec;
+import burk.spec.SpecException;
+import burk.spec.SpecValidator;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * burk's container lifecycle, as a library: create, start, state, kill, delete and run, with
+ * runc's semantics. The CLI is a thin layer over this class; a JVM program can use it directly.
+ *
+ * <pre>{@code
+ * ContainerRuntime rt = new ContainerRuntime(Path.of("/run/burk"));
+ * int status = rt.run(CreateRequest.of("demo", Path.of("/path/to/bundle")));
+ * }</pre>
+ */
+public final class ContainerRuntime {
+    private final ContainerStore store;
+
+    public ContainerRuntime(Path root) {
+        this.store = new ContainerStore(root);
+    }
+
+    /** /run/burk for root, $XDG_RUNTIME_DIR/burk otherwise (as runc picks its own root). */
+    public static Path defaultRoot() {
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        if (!isRoot() && xdg != null && !xdg.isEmpty()) return Path.of(xdg, "burk");
+        return Path.of("/run/burk");
+    }
+
+    static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0");
+            }
+        } catch (IOException ignored) {
+            // fall through: assume not root
+        }
+        return false;
+    }
+
+    public Path root() { return store.root(); }
+
+    /** Reads and validates a bundle's config.json: the spec burk would run. */
+    public static RuntimeSpec loadSpec(Path bundle) throws RuntimeError {
+        Path config = bundle.resolve("config.json");
+        String json;
+        try {
+            json = Files.readString(config);
+        } catch (NoSuchFileException e) {
+            throw new RuntimeError("open " + config + ": no such file or directory");
+        } catch (IOException e) {
+            throw new RuntimeError("read " + config + ": " + e.getMessage(), e);
+        }
+        RuntimeSpec spec;
+        try {
+            spec = SpecCodec.parse(json, config.toString());
+        } catch (JsonException | SpecException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+        try {
+            SpecValidator.validateForCreate(spec);
+        } catch (SpecException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+        if (spec.linuxOrEmpty().namespace(NamespaceType.MOUNT) == null) {
+            throw new RuntimeError("linux.namespaces: burk needs a mount namespace to set up the rootfs");
+        }
+        return spec;
+    }
+
+    /** The plan {@code create} would run for this request, without running it. */
+    public Plan explain(CreateRequest req) throws RuntimeError {
+        Path bundle = req.bundle().toAbsolutePath().normalize();
+        RuntimeSpec spec = loadSpec(bundle);
+        Path rootfs = rootfsOf(bundle, spec);
+        CgroupLayout layout = CgroupLayout.detect();
+        List<InitPlanner.CgroupView> views = new ArrayList<>();
+        CgroupManager cg = Cgroups.open(layout, spec.linuxOrEmpty().cgroupsPath(), req.id(), this::killQuietly);
+        for (Map.Entry<String, Path> e : cg.paths().entrySet()) {
+            views.add(view(e.getKey(), e.getValue(), cg.version()));
+        }
+        try {
+            return InitPlanner.plan(new InitPlanner.Inputs(spec, bundle, rootfs, store.dir(req.id()), req.noPivot(), views));
+        } catch (IllegalArgumentException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    private static Path rootfsOf(Path bundle, RuntimeSpec spec) throws RuntimeError {
+        Path rootfs = bundle.resolve(spec.root().path()).normalize();
+        if (!Files.isDirectory(rootfs)) {
+            throw new RuntimeError("root.path: rootfs (" + rootfs + ") does not exist or is not a directory");
+        }
+        return rootfs;
+    }
+
+    /** Creates a container: its init waits for {@link #start} with everything but the exec done. */
+    public ContainerInfo create(CreateRequest req) throws RuntimeError {
+        ContainerStore.checkId(req.id());
+        Path bundle = req.bundle().toAbsolutePath().normalize();
+        RuntimeSpec spec = loadSpec(bundle);
+        Path rootfs = rootfsOf(bundle, spec);
+        Path dir;
+        try {
+            dir = store.create(req.id());
+        } catch (IOException e) {
+            throw new RuntimeError("cannot create the state directory under " + store.root() + ": " + e.getMessage(), e);
+        }
+        CgroupManager cg = null;
+        int initPid = -1;
+        try {
+            cg = Cgroups.open(CgroupLayout.detect(), spec.linuxOrEmpty().cgroupsPath(), req.id(), this::killQuietly);
+            cg.create();
+            cg.apply(ResourceMapper.map(spec));
+            List<InitPlanner.CgroupView> views = new ArrayList<>();
+            for (Map.Entry<String, Path> e : cg.paths().entrySet()) views.add(view(e.getKey(), e.getValue(), cg.version()));
+            Plan plan;
+            try {
+                plan = InitPlanner.plan(new InitPlanner.Inputs(spec, bundle, rootfs, dir, req.noPivot(), views));
+            } catch (IllegalArgumentException e) {
+                throw new RuntimeError(e.getMessage(), e);
+            }
+            if (req.explain() != null) req.explain().print(plan.explain());
+            writeSteps(dir, plan);
+            initPid = launch(plan, req, spec, cg);
+            ProcStat ps = ProcStat.read(initPid);
+            if (ps == null) throw new RuntimeError("the container init (pid " + initPid + ") exited during create");
+            CgroupPaths saved = cg.savedPaths();
+            Map<String, String> paths = new LinkedHashMap<>();
+            for (Map.Entry<String, Path> e : saved.dirs().entrySet()) paths.put(e.getKey(), e.getValue().toString());
+            List<String> owned = new ArrayList<>();
+            for (Path p : saved.created()) owned.add(p.toString());
+            ContainerRecord rec = new ContainerRecord(req.id(), initPid, ps.startTime(), bundle.toString(),
+                    rootfs.toString(), Instant.now().toString(), spec.ociVersion(), spec.annotations(),
+                    saved.version().name(), paths, owned, false);
+            store.write(req.id(), rec);
+            if (req.pidFile() != null) {
+                Path pf = req.pidFile().toAbsolutePath();
+                ContainerStore.writeAtomically(pf, Integer.toString(initPid));
+            }
+            return info(rec);
+        } catch (RuntimeError | RuntimeException | IOException e) {
+            if (initPid > 0) killAndWait(initPid);
+            if (cg != null) {
+                try {
+                    cg.destroy();
+                } catch (RuntimeException ignored) {
+                    // the original error matters more; destroy already retried
+                }
+            }
+            try {
+                store.remove(req.id());
+            } catch (IOException ignored) {
+                // best effort: the original error is what the caller needs
+            }
+            if (e instanceof RuntimeError re) throw re;
+            if (e instanceof CgroupException ce) throw new RuntimeError(ce.getMessage(), ce);
+            throw new RuntimeError(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
+    private static InitPlanner.CgroupView view(String controller, Path dir, CgroupVersion v) {
+        boolean v2 = v == CgroupVersion.V2 || "unified".equals(controller) || "".equals(controller);
+        String name = controller.isEmpty() ? "unified" : controller.startsWith("name=") ? controller.substring(5) : controller;
+        return new InitPlanner.CgroupView(name, v2 ? "cgroup2" : "cgroup", controller, dir);
+    }
+
+    private static void writeSteps(Path dir, Plan plan) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (var s : plan.steps()) sb.append(s.step().action().replace('\n', ' ')).append('\n');
+        Files.writeString(dir.resolve(ContainerStore.STEPS), sb);
+    }
+
+    /** Runs the helper until the init waits at the start barrier; returns the init's pid. */
+    private int launch(Plan plan, CreateRequest req, RuntimeSpec spec, CgroupManager cg) throws RuntimeError, IOException {
+        int initPid = -1;
+        try (HelperSession s = HelperSession.spawn(plan, req.stdio())) {
+            while (true) {
+                HelperMessage m = s.next();
+                if (m == null) {
+                    throw new RuntimeError("the container init exited before it was ready"
+                            + (initPid > 0 ? " (pid " + initPid + ")" : ""));
+                }
+                switch (m.kind()) {
+                    case PID -> initPid = (int) m.value();
+                    case SYNC -> {
+                        if (initPid <= 0) throw new RuntimeError("the native helper asked to sync before it cloned");
+                        writeIdMaps(spec, initPid);
+                        cg.addProcess(initPid);
+                        s.proceed();
+                    }
+                    case READY -> {
+                        return initPid;
+                    }
+                    case ERROR -> {
+                        StepFailure f = s.failure(m);
+                        throw new RuntimeError(f.getMessage(), f);
+                    }
+                    default -> throw new RuntimeError("the native helper sent an unknown message " + m);
+                }
+            }
+        } catch (RuntimeError | IOException e) {
+            if (initPid > 0) killAndWait(initPid);
+            throw e;
+        }
+    }
+
+    private static void writeIdMaps(RuntimeSpec spec, int pid) throws IOException {
+        var linux = spec.linuxOrEmpty();
+        var userNs = linux.namespace(NamespaceType.USER);
+        if (userNs == null || (userNs.path() != null && !userNs.path().isEmpty())) return;
+        List<IdMapping> uids = linux.uidMappings(), gids = linux.gidMappings();
+        try {
+            if (!uids.isEmpty()) Files.writeString(Path.of("/proc/" + pid + "/uid_map"), InitPlanner.mapLines(uids));
+            if (!gids.isEmpty()) Files.writeString(Path.of("/proc/" + pid + "/gid_map"), InitPlanner.mapLines(gids));
+        } catch (IOException e) {
+            throw new IOException("write the user namespace id maps of pid " + pid + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs the created container's process. */
+    public void start(String id) throws RuntimeError {
+        ContainerStore.checkId(id);
+        try (FileLock lock = lockExisting(id)) {
+            ContainerRecord rec = store.read(id);
+            ContainerStatus st = status(rec);
+            switch (st) {
+                case STOPPED -> throw new RuntimeError("cannot start a container that has stopped");
+                case RUNNING -> throw new RuntimeError("cannot start an already running container");
+                case PAUSED -> throw new RuntimeError("cannot start a container that is paused");
+                default -> { }
+            }
+            int[] failure = StartBarrier.release(store.dir(id));
+            if (failure != null) {
+                throw new RuntimeError(renderStoredStep(id, failure[0], failure[1]));
+            }
+        } catch (IOException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    private String renderStoredStep(String id, int step, int errno) {
+        try {
+            List<String> steps = Files.readAllLines(store.dir(id).resolve(ContainerStore.STEPS), StandardCharsets.UTF_8);
+            if (step >= 0 && step < steps.size()) return steps.get(step) + ": " + Errno.text(errno);
+        } catch (IOException ignored) {
+            // fall through to the bare form
+        }
+        return "container init step " + step + ": " + Errno.text(errno);
+    }
+
+    private FileLock lockExisting(String id) throws RuntimeError, IOException {
+        if (!store.exists(id)) throw new RuntimeError("container does not exist");
+        try {
+            return store.lock(id);
+        } catch (NoSuchFileException e) {
+            throw new RuntimeError("container does not exist");
+        }
+    }
+
+    /** The container's state as the runtime-spec (plus runc) defines it. */
+    public ContainerInfo state(String id) throws RuntimeError {
+        try {
+            return info(store.read(id));
+        } catch (IOException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    /** Every container under this root; broken state directories are skipped. */
+    public List<ContainerInfo> list() throws RuntimeError {
+        List<ContainerInfo> out = new ArrayList<>();
+        try {
+            for (String id : store.ids()) {
+                try {
+                    out.add(info(store.read(id)));
+                } catch (RuntimeError | RuntimeException ignored) {
+                    // a half-made or foreign directory: runc's list skips those too
+                }
+            }
+        } catch (IOException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private ContainerInfo info(ContainerRecord r) {
+        ContainerStatus st = status(r);
+        return new ContainerInfo(r.ociVersion(), r.id(), st, st == ContainerStatus.STOPPED ? 0 : r.pid(), r.bundle(),
+                r.rootfs(), r.created(), ownerOf(store.dir(r.id())), r.annotations());
+    }
+
+    private static String ownerOf(Path dir) {
+        try {
+            Object uid = Files.getAttribute(dir, "unix:uid");
+            return uid.equals(0) ? "root" : String.valueOf(uid);
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private ContainerStatus status(ContainerRecord r) {
+        if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) return ContainerStatus.STOPPED;
+        if (StartBarrier.waiting(store.dir(r.id()))) return ContainerStatus.CREATED;
+        CgroupManager cg = reopenCgroup(r);
+        if (cg != null && cg.state() == FreezerState.FROZEN) return ContainerStatus.PAUSED;
+        return ContainerStatus.RUNNING;
+    }
+
+    private CgroupManager reopenCgroup(ContainerRecord r) {
+        if (r.cgroupDriver() == null || r.cgroupPaths().isEmpty()) return null;
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        r.cgroupPaths().forEach((k, v) -> dirs.put(k, Path.of(v)));
+        List<Path> owned = new ArrayList<>();
+        for (String s : r.ownedCgroupPaths()) owned.add(Path.of(s));
+        return Cgroups.reopen(CgroupLayout.detect(), new CgroupPaths(CgroupVersion.valueOf(r.cgroupDriver()), dirs, owned),
+                this::killQuietly);
+    }
+
+    /** Sends {@code signal} to the container's init, or with {@code all} to every process in its cgroup. */
+    public void kill(String id, int signal, boolean all) throws RuntimeError {
+        try (FileLock lock = lockExisting(id)) {
+            ContainerRecord rec = store.read(id);
+            ContainerStatus st = status(rec);
+            if (st == ContainerStatus.STOPPED) throw new RuntimeError("container not running");
+            if (all) {
+                CgroupManager cg = reopenCgroup(rec);
+                if (cg != null) {
+                    for (long pid : cg.pids()) {
+                        try {
+                            Syscalls.kill((int) pid, signal);
+                        } catch (LinuxException e) {
+                            if (e.errno() != Errno.ESRCH) throw e;
+                        }
+                    }
+                    return;
+                }
+            }
+            Syscalls.kill(rec.pid(), signal);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.ESRCH) throw new RuntimeError("container not running", e);
+            throw new RuntimeError(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes a container: its processes (when forced, or when it never started), its cgroup and
+     * its state directory. With {@code force}, a container that does not exist is not an error.
+     */
+    public void delete(String id, boolean force) throws RuntimeError {
+        ContainerStore.checkId(id);
+        if (!store.exists(id)) {
+            if (force) return;
+            throw new RuntimeError("container does not exist");
+        }
+        try (FileLock lock = store.lock(id)) {
+            ContainerRecord rec;
+            try {
+                rec = store.read(id);
+            } catch (RuntimeError e) {
+                // A state directory without state.json is a create that died half-way: runc removes it.
+                store.remove(id);
+                return;
+            }
+            ContainerStatus st = status(rec);
+            if ((st == ContainerStatus.RUNNING || st == ContainerStatus.PAUSED) && !force) {
+                throw new RuntimeError("cannot delete container " + id + " that is not stopped: " + st.specName());
+            }
+            CgroupManager cg = reopenCgroup(rec);
+            if (st == ContainerStatus.PAUSED && cg != null) cg.thaw();
+            if (st != ContainerStatus.STOPPED) killAndWait(rec.pid());
+            if (cg != null) cg.destroy();
+            store.remove(id);
+        } catch (NoSuchFileException e) {
+            if (!force) throw new RuntimeError("container does not exist");
+        } catch (IOException | CgroupException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * create + start in the foreground: waits for the container's process and returns its status
+     * as a shell reports it (the exit code, or 128 + the signal that killed it), then deletes the
+     * container. Signals this JVM receives (TERM, INT, HUP, ...) are forwarded to the container.
+     */
+    public int run(CreateRequest req) throws RuntimeError {
+        becomeSubreaper();
+        ContainerInfo info = create(req);
+        try {
+            return startAndWait(info);
+        } finally {
+            delete(req.id(), true);
+        }
+    }
+
+    /**
+     * Makes this JVM a child subreaper. The init is cloned by the helper, which then exits: a
+     * subreaper inherits the init and can wait for it, as a shell waits for its child. Call it
+     * before {@link #create} when the caller will {@link #startAndWait}.
+     */
+    public static void becomeSubreaper() throws RuntimeError {
+        try {
+            Syscalls.prctl(Syscalls.PR_SET_CHILD_SUBREAPER, 1);
+        } catch (LinuxException e) {
+            throw new RuntimeError("cannot become a child subreaper: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts a created container and waits for its process, forwarding signals meanwhile; returns
+     * the exit code, or 128 + the signal that killed it. The container is not deleted.
+     */
+    public int startAndWait(ContainerInfo created) throws RuntimeError {
+        try (SignalForwarder fwd = SignalForwarder.install(created.pid())) {
+            start(created.id());
+            return Syscalls.waitPid(created.pid(), 0).shellStatus();
+        } catch (LinuxException e) {
+            throw new RuntimeError("wait for the container process " + created.pid() + ": " + e.getMessage()
+                    + (e.errno() == Errno.ECHILD ? " (call becomeSubreaper() before create)" : ""), e);
+        }
+    }
+
+    /** create + start, returning once the process runs (runc run --detach). */
+    public ContainerInfo runDetached(CreateRequest req) throws RuntimeError {
+        create(req);
+        try {
+            start(req.id());
+        } catch (RuntimeError e) {
+            delete(req.id(), true);
+            throw e;
+        }
+        return state(req.id());
+    }
+
+    private void killQuietly(long pid) {
+        try {
+            Syscalls.kill((int) pid, 9);
+        } catch (LinuxException ignored) {
+            // already gone
+        }
+    }
+
+    /** SIGKILL and wait until the process is gone (reaping it if it is this JVM's child). */
+    private void killAndWait(int pid) {
+        ProcStat before = ProcStat.read(pid);
+        if (before == null) return;
+        killQuietly(pid);
+        for (int i = 0; i < 500; i++) {
+            try {
+                if (Syscalls.waitPid(pid, Syscalls.WNOHANG) != null) return;
+            } catch (LinuxException e) {
+                // ECHILD: not our child; its own parent reaps it
+            }
+            ProcStat now = ProcStat.read(pid);
+            if (now == null || now.startTime() != before.startTime() || now.state() == 'Z') return;
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

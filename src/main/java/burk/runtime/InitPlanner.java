@@ -1,0 +1,415 @@
+package burk.runtime;
+
+import burk.runtime.plan.Capabilities;
+import burk.runtime.plan.MountFlags;
+import burk.runtime.plan.Namespace;
+import burk.runtime.plan.Plan;
+import burk.runtime.plan.Step;
+import burk.spec.IdMapping;
+import burk.spec.LinuxDevice;
+import burk.spec.LinuxNamespace;
+import burk.spec.Mount;
+import burk.spec.ProcessSpec;
+import burk.spec.Rlimit;
+import burk.spec.RuntimeSpec;
+import burk.spec.TimeOffset;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a validated config.json into the init plan the native helper executes: the seed's steps,
+ * in the order the kernel needs them. Every decision about a container start is made here; the
+ * helper only executes. Each step carries the reason burk takes it, which {@code --explain} prints.
+ */
+final class InitPlanner {
+    // Helper fd slots (docs/plan-format.md): a small fixed layout keeps plans readable.
+    static final int SLOT_STATE_DIR = 0, SLOT_LISTEN = 1, SLOT_ROOTFS = 2, SLOT_NS_BASE = 10;
+
+    private static final int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_PATH = 0x200000;
+    private static final long DEFAULT_PROPAGATION = MountFlags.MS_SLAVE | MountFlags.MS_REC;
+
+    /** A cgroup hierarchy to make visible inside the container at a {@code cgroup} mount. */
+    record CgroupView(String name, String fsType, String fsOptions, Path hostDir) {}
+
+    /** Everything besides config.json that the plan depends on. */
+    record Inputs(RuntimeSpec spec, Path bundle, Path rootfs, Path stateDir, boolean noPivot,
+                  List<CgroupView> cgroupViews) {}
+
+    private final Inputs in;
+    private final RuntimeSpec spec;
+    private final Plan.Builder plan = new Plan.Builder();
+
+    private InitPlanner(Inputs in) {
+        this.in = in;
+        this.spec = in.spec();
+    }
+
+    static Plan plan(Inputs in) {
+        return new InitPlanner(in).build();
+    }
+
+    private Plan build() {
+        List<LinuxNamespace> nss = spec.linuxOrEmpty().namespaces();
+        long cloneFlags = 0;
+        boolean newUser = false, newCgroup = false, newTime = false, hasMountNs = false;
+        for (LinuxNamespace ns : nss) {
+            Namespace n = Namespace.bySpecName(ns.type().spec());
+            if (n == Namespace.MOUNT) hasMountNs = true;
+            if (ns.path() != null && !ns.path().isEmpty()) continue;
+            switch (n) {
+                case USER -> newUser = true;
+                case CGROUP -> newCgroup = true;
+                case TIME -> newTime = true;
+                default -> cloneFlags |= n.cloneFlag();
+            }
+        }
+        if (newUser) cloneFlags |= Namespace.USER.cloneFlag();
+
+        // --- In the caller's context, before the clone ------------------------------------
+        plan.add(new Step.Open(SLOT_STATE_DIR, O_PATH | O_DIRECTORY, in.stateDir().toString()),
+                "the state directory holds the socket on which the created container waits for `start`");
+        plan.add(new Step.Listen(SLOT_LISTEN, SLOT_STATE_DIR, StartBarrier.SOCKET, in.stateDir().toString()),
+                "create→start barrier: the init blocks on this socket until `burk start` connects");
+        plan.add(new Step.Close(SLOT_STATE_DIR), "no host directory stays open in the container");
+        joinNamespacesByPath(nss);
+        if (newTime) {
+            plan.add(new Step.Unshare(Namespace.TIME.cloneFlag()),
+                    "time namespace: the container gets its own CLOCK_MONOTONIC and CLOCK_BOOTTIME offsets");
+            for (Map.Entry<String, TimeOffset> e : spec.linuxOrEmpty().timeOffsets().entrySet()) {
+                String line = e.getKey() + " " + e.getValue().secs() + " " + e.getValue().nanosecs() + "\n";
+                plan.add(new Step.WriteFile(Step.NO_SLOT, "/proc/self/timens_offsets",
+                        line.getBytes(StandardCharsets.UTF_8)),
+                        "offsets must be set before the first process enters the new time namespace");
+            }
+        }
+        plan.add(new Step.Clone(cloneFlags),
+                "CLONE_NEW* flags give the init its own view: PID 1 of a new PID namespace, a private mount table, "
+                        + "its own hostname (the seed's clone() call)");
+
+        // --- In the container init ---------------------------------------------------------
+        plan.add(new Step.Sync(newUser ? "write uid/gid maps and place the init in its cgroup"
+                        : "place the init in its cgroup"),
+                "resource limits must hold before the container runs anything" + (newUser
+                        ? "; id maps must exist before the init acts as root in its user namespace" : ""));
+        if (newUser) {
+            plan.add(new Step.SetResGid(0), "become root of the new user namespace (mapped by the runtime)");
+            plan.add(new Step.SetResUid(0), "become root of the new user namespace (mapped by the runtime)");
+        }
+        if (newCgroup) {
+            plan.add(new Step.Unshare(Namespace.CGROUP.cloneFlag()),
+                    "cgroup namespace, made after joining the cgroup so the container sees its own cgroup as /");
+        }
+        if (hasMountNs) {
+            planRootfs(newUser);
+        }
+        if (spec.hostname() != null) {
+            plan.add(new Step.SetHostname(spec.hostname()), "UTS namespace: the container's own hostname");
+        }
+        if (spec.domainname() != null) {
+            plan.add(new Step.SetDomainname(spec.domainname()), "UTS namespace: the container's own domain name");
+        }
+        for (Map.Entry<String, String> e : spec.linuxOrEmpty().sysctl().entrySet()) {
+            plan.add(new Step.WriteFile(Step.NO_SLOT, "/proc/sys/" + e.getKey().replace('.', '/'),
+                    e.getValue().getBytes(StandardCharsets.UTF_8)), "linux.sysctl, in the container's namespaces");
+        }
+        planProcess(spec.process(), newUser);
+        return plan.build();
+    }
+
+    private void joinNamespacesByPath(List<LinuxNamespace> nss) {
+        int slot = SLOT_NS_BASE;
+        List<Step.SetNs> joins = new ArrayList<>();
+        for (Namespace order : Namespace.values()) {
+            for (LinuxNamespace ns : nss) {
+                if (ns.path() == null || ns.path().isEmpty()) continue;
+                Namespace n = Namespace.bySpecName(ns.type().spec());
+                if (n != order) continue;
+                plan.add(new Step.Open(slot, O_RDONLY, ns.path()), "the " + n.specName() + " namespace to join");
+                joins.add(new Step.SetNs(slot, n, ns.path()));
+                slot++;
+            }
+        }
+        for (Step.SetNs j : joins) {
+            plan.add(j, j.ns() == Namespace.USER ? "join the user namespace first: it grants the rights to join the others"
+                    : j.ns() == Namespace.PID ? "joining a PID namespace takes effect for the child cloned next"
+                    : "share this namespace with an existing one, as linux.namespaces says");
+            plan.add(new Step.Close(j.slot()), "no namespace fd stays open in the container");
+        }
+    }
+
+    private void planRootfs(boolean newUser) {
+        String rootfs = in.rootfs().toString();
+        String prop = spec.linuxOrEmpty().rootfsPropagation();
+        long propFlags = prop == null || prop.isEmpty() ? DEFAULT_PROPAGATION : propagationFlags(prop);
+        plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, propFlags, null, "/", null, null),
+                "mount namespace: keep the container's mounts from propagating back to the host");
+        plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, MountFlags.MS_BIND | MountFlags.MS_REC,
+                rootfs, rootfs, null, null), "pivot_root needs the new root to be a mount point");
+        plan.add(new Step.Open(SLOT_ROOTFS, O_PATH | O_DIRECTORY, rootfs),
+                "every later path is resolved inside this directory and cannot escape it through a symlink");
+
+        boolean devMounted = false, devBound = false;
+        List<Mount> mounts = spec.mounts();
+        for (int i = 0; i < mounts.size(); i++) {
+            Mount m = mounts.get(i);
+            if ("/dev".equals(clean(m.destination()))) {
+                devMounted = true;
+                MountOptions o = MountOptions.parse(m.options(), "mounts[" + i + "].options");
+                devBound = o.bind() || "bind".equals(m.type());
+            }
+            planMount(m, i);
+        }
+        if (!devBound) planDevices(newUser, devMounted);
+        for (String p : spec.linuxOrEmpty().maskedPaths()) {
+            plan.addIgnoringMissing(new Step.Mask(SLOT_ROOTFS, p, "/dev/null"),
+                    "linux.maskedPaths: hide this host kernel interface from the container");
+        }
+        if (in.noPivot()) {
+            plan.add(new Step.Chroot(SLOT_ROOTFS, rootfs), "--no-pivot: move the rootfs to / and chroot into it");
+        } else {
+            plan.add(new Step.PivotRoot(SLOT_ROOTFS, rootfs),
+                    "the seed's chroot, done properly: the old root is detached so nothing of the host stays reachable");
+        }
+        if (spec.root() != null && spec.root().readonly()) {
+            plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE,
+                    MountFlags.MS_BIND | MountFlags.MS_REMOUNT | MountFlags.MS_RDONLY, null, "/", null, null),
+                    "root.readonly: the container cannot write to its root filesystem");
+        }
+        for (String p : spec.linuxOrEmpty().readonlyPaths()) {
+            plan.addIgnoringMissing(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE,
+                    MountFlags.MS_BIND | MountFlags.MS_REC, p, p, null, null),
+                    "linux.readonlyPaths: bind the path onto itself so it can be made read-only");
+            plan.addIgnoringMissing(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE,
+                    MountFlags.MS_BIND | MountFlags.MS_REMOUNT | MountFlags.MS_RDONLY | MountFlags.MS_NOSUID
+                            | MountFlags.MS_NODEV | MountFlags.MS_NOEXEC, null, p, null, null),
+                    "linux.readonlyPaths: the container can read but not write it");
+        }
+    }
+
+    private void planMount(Mount m, int i) {
+        String field = "mounts[" + i + "]";
+        String dest = clean(m.destination());
+        MountOptions o = MountOptions.parse(m.options(), field + ".options");
+        boolean bind = o.bind() || "bind".equals(m.type()) || "rbind".equals(m.type());
+        if ("cgroup".equals(m.type()) || "cgroup2".equals(m.type())) {
+            planCgroupMount(dest, o);
+            return;
+        }
+        if (bind) {
+            Path src = Path.of(m.source() == null ? "" : m.source());
+            if (!src.isAbsolute()) src = in.bundle().resolve(src);
+            if (!Files.exists(src)) {
+                throw new IllegalArgumentException(field + ".source: " + src + " does not exist");
+            }
+            int mk = Files.isDirectory(src) ? Step.Mount.MK_DIR : Step.Mount.MK_FILE;
+            long flags = MountFlags.MS_BIND | (o.recursiveBind() || "rbind".equals(m.type()) ? MountFlags.MS_REC : 0);
+            plan.add(new Step.Mount(SLOT_ROOTFS, mk, flags, src.toString(), dest, null, null),
+                    "mounts[" + i + "]: share a host path with the container");
+            long rest = o.flags() & ~MountFlags.MS_REMOUNT;
+            if (rest != 0) {
+                // A bind mount ignores per-mount flags on creation; they only take hold on a remount.
+                plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_NONE,
+                        MountFlags.MS_BIND | MountFlags.MS_REMOUNT | rest, null, dest, null, null),
+                        "mounts[" + i + "]: apply " + MountFlags.describe(rest) + " to the bind mount");
+            }
+        } else {
+            String type = m.type();
+            if (type == null || type.isEmpty()) {
+                throw new IllegalArgumentException(field + ".type: required for a mount that is not a bind mount");
+            }
+            String data = o.data().isEmpty() ? null : o.data();
+            plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_DIR, o.flags(), m.source() == null ? type : m.source(),
+                    dest, type, data), why(type, i));
+        }
+        if (o.propagation() != 0) {
+            plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_NONE, o.propagation(), null, dest, null, null),
+                    "mounts[" + i + "]: propagation as the options say");
+        }
+    }
+
+    private static String why(String type, int i) {
+        return switch (type) {
+            case "proc" -> "a private /proc: ps inside sees only the container's PID namespace (the seed's mount proc)";
+            case "sysfs" -> "the kernel's /sys, as the container's network namespace shows it";
+            case "devpts" -> "a private devpts instance: the container's terminals are its own";
+            case "mqueue" -> "POSIX message queues of the container's IPC namespace";
+            case "tmpfs" -> "an in-memory filesystem private to the container";
+            default -> "mounts[" + i + "]";
+        };
+    }
+
+    private void planCgroupMount(String dest, MountOptions o) {
+        long ro = o.flags() & MountFlags.MS_RDONLY;
+        long base = MountFlags.MS_NOSUID | MountFlags.MS_NODEV | MountFlags.MS_NOEXEC;
+        List<CgroupView> views = in.cgroupViews();
+        if (views.size() == 1 && "cgroup2".equals(views.get(0).fsType())) {
+            CgroupView v = views.get(0);
+            plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_DIR, MountFlags.MS_BIND | MountFlags.MS_REC,
+                    v.hostDir().toString(), dest, null, null), "the container's own cgroup at " + dest);
+            if (ro != 0) {
+                plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_NONE,
+                        MountFlags.MS_BIND | MountFlags.MS_REMOUNT | base | ro, null, dest, null, null),
+                        "the cgroup mount is read-only: the container cannot change its own limits");
+            }
+            return;
+        }
+        plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_DIR, base, "tmpfs", dest, "tmpfs", "mode=755"),
+                "cgroup v1: a tmpfs holds one directory per hierarchy");
+        for (CgroupView v : views) {
+            String target = dest + "/" + v.name();
+            plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_DIR, MountFlags.MS_BIND | MountFlags.MS_REC,
+                    v.hostDir().toString(), target, null, null),
+                    "the container's own " + v.name() + " cgroup, not the host's hierarchy");
+            plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_NONE,
+                    MountFlags.MS_BIND | MountFlags.MS_REMOUNT | base | ro, null, target, null, null),
+                    ro != 0 ? "read-only: the container cannot change its own limits" : "nosuid,nodev,noexec");
+        }
+        if (ro != 0) {
+            plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_NONE, MountFlags.MS_REMOUNT | base | ro,
+                    "tmpfs", dest, "tmpfs", null), "the cgroup tmpfs is read-only too");
+        }
+    }
+
+    private record DefaultDevice(String path, long major, long minor) {}
+
+    private static final List<DefaultDevice> DEFAULT_DEVICES = List.of(
+            new DefaultDevice("/dev/null", 1, 3), new DefaultDevice("/dev/zero", 1, 5),
+            new DefaultDevice("/dev/full", 1, 7), new DefaultDevice("/dev/random", 1, 8),
+            new DefaultDevice("/dev/urandom", 1, 9), new DefaultDevice("/dev/tty", 5, 0));
+
+    private void planDevices(boolean newUser, boolean devMounted) {
+        List<LinuxDevice> devices = spec.linuxOrEmpty().devices();
+        List<String> given = new ArrayList<>();
+        for (LinuxDevice d : devices) given.add(clean(d.path()));
+        for (DefaultDevice d : DEFAULT_DEVICES) {
+            if (given.contains(d.path())) continue;
+            device(newUser, d.path(), 0020666, d.major(), d.minor(), 0, 0,
+                    "runtime-spec default device " + d.path());
+        }
+        for (LinuxDevice d : devices) {
+            int type = switch (d.type()) {
+                case "b" -> 0060000;
+                case "p" -> 0010000;
+                default -> 0020000;
+            };
+            int perm = d.fileMode() == null ? 0666 : (int) (d.fileMode() & 07777);
+            device(newUser, clean(d.path()), type | perm, d.major() == null ? 0 : d.major(),
+                    d.minor() == null ? 0 : d.minor(), d.uid() == null ? 0 : d.uid().intValue(),
+                    d.gid() == null ? 0 : d.gid().intValue(), "linux.devices: " + d.path());
+        }
+        if (!devMounted && devices.isEmpty()) return;
+        String[][] links = {{"/proc/self/fd", "/dev/fd"}, {"/proc/self/fd/0", "/dev/stdin"},
+                {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"}, {"pts/ptmx", "/dev/ptmx"}};
+        for (String[] l : links) {
+            plan.add(new Step.Symlink(SLOT_ROOTFS, l[0], l[1]), "runtime-spec: " + l[1] + " must exist");
+        }
+    }
+
+    private void device(boolean newUser, String path, int mode, long major, long minor, int uid, int gid, String why) {
+        if (newUser) {
+            // mknod is refused in a user namespace; the host's node is bound instead, as runc does.
+            plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_FILE, MountFlags.MS_BIND, path, path, null, null),
+                    why + " (bound from the host: mknod is not allowed in a user namespace)");
+        } else {
+            plan.add(new Step.MkNod(SLOT_ROOTFS, mode, Step.MkNod.makedev(major, minor), uid, gid, path), why);
+        }
+    }
+
+    private void planProcess(ProcessSpec p, boolean newUser) {
+        if (p.oomScoreAdj() != null) {
+            plan.add(new Step.WriteFile(Step.NO_SLOT, "/proc/self/oom_score_adj",
+                    Integer.toString(p.oomScoreAdj()).getBytes(StandardCharsets.UTF_8)),
+                    "process.oomScoreAdj, set while the init still has the capability to lower it");
+        }
+        for (Rlimit r : p.rlimits()) {
+            plan.add(new Step.SetRlimit(Rlimits.number(r.type()), r.type(), r.soft(), r.hard()),
+                    "process.rlimits: " + r.type());
+        }
+        var caps = p.capabilities();
+        if (caps != null) {
+            plan.add(new Step.Prctl(Step.Prctl.PR_SET_KEEPCAPS, 1, "PR_SET_KEEPCAPS 1"),
+                    "keep the permitted capabilities across the switch to process.user");
+            plan.add(new Step.CapBounding(capMask(caps.bounding()), Capabilities.LAST_KNOWN),
+                    "process.capabilities.bounding: capabilities the container can never regain");
+        }
+        List<Long> groups = p.user().additionalGids();
+        List<Integer> gids = new ArrayList<>(groups.size());
+        for (Long g : groups) gids.add(g.intValue());
+        if (!gids.isEmpty() || !newUser) {
+            plan.add(new Step.SetGroups(gids), "process.user.additionalGids (and no host supplementary groups)");
+        }
+        plan.add(new Step.SetResGid((int) p.user().gid()), "process.user.gid");
+        plan.add(new Step.SetResUid((int) p.user().uid()), "process.user.uid");
+        if (caps != null) {
+            plan.add(new Step.Prctl(Step.Prctl.PR_SET_KEEPCAPS, 0, "PR_SET_KEEPCAPS 0"), "back to the default");
+            plan.add(new Step.CapSet(capMask(caps.effective()), capMask(caps.permitted()), capMask(caps.inheritable())),
+                    "process.capabilities: effective, permitted and inheritable sets");
+            plan.add(new Step.CapAmbient(capMask(caps.ambient()), Capabilities.LAST_KNOWN),
+                    "process.capabilities.ambient");
+        }
+        int umask = p.user().umask() == null ? 0022 : p.user().umask().intValue();
+        plan.add(new Step.Umask(umask), "process.user.umask");
+        plan.add(new Step.Chdir(p.cwd()), "process.cwd, as the container's user");
+        String program = p.args().get(0);
+        plan.add(new Step.FindExec(program, execCandidates(program, p.env())),
+                "find the program now, so `create` reports a missing binary instead of `start`");
+        if (p.noNewPrivileges()) {
+            plan.add(new Step.Prctl(Step.Prctl.PR_SET_NO_NEW_PRIVS, 1, "PR_SET_NO_NEW_PRIVS 1"),
+                    "process.noNewPrivileges: setuid binaries and file capabilities grant nothing");
+        }
+        plan.add(new Step.WaitStart(SLOT_LISTEN), "the container is created; it runs its process on `burk start`");
+        plan.add(new Step.Exec(p.args(), p.env()), "process.args, with process.env as the whole environment");
+    }
+
+    /** The paths to try for argv[0]: itself if it has a slash, else each $PATH entry of the container's env. */
+    static List<String> execCandidates(String program, List<String> env) {
+        if (program.contains("/")) return List.of(program);
+        String path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        for (String e : env) if (e.startsWith("PATH=")) path = e.substring(5);
+        List<String> out = new ArrayList<>();
+        for (String dir : path.split(":", -1)) {
+            if (dir.isEmpty()) dir = ".";
+            out.add(dir.endsWith("/") ? dir + program : dir + "/" + program);
+        }
+        return out;
+    }
+
+    private static long capMask(List<String> names) {
+        long m = 0;
+        for (String n : names) {
+            int b = Capabilities.bit(n);
+            if (b >= 0) m |= 1L << b;
+        }
+        return m;
+    }
+
+    static long propagationFlags(String p) {
+        return switch (p) {
+            case "private" -> MountFlags.MS_PRIVATE;
+            case "rprivate" -> MountFlags.MS_PRIVATE | MountFlags.MS_REC;
+            case "shared" -> MountFlags.MS_SHARED;
+            case "rshared" -> MountFlags.MS_SHARED | MountFlags.MS_REC;
+            case "slave" -> MountFlags.MS_SLAVE;
+            case "rslave" -> MountFlags.MS_SLAVE | MountFlags.MS_REC;
+            case "unbindable" -> MountFlags.MS_UNBINDABLE;
+            case "runbindable" -> MountFlags.MS_UNBINDABLE | MountFlags.MS_REC;
+            default -> throw new IllegalArgumentException("linux.rootfsPropagation: unknown propagation \"" + p + "\"");
+        };
+    }
+
+    /** A container path without trailing or doubled slashes; validation made sure it is absolute. */
+    static String clean(String p) {
+        return Path.of(p).normalize().toString();
+    }
+
+    static String mapLines(List<IdMapping> maps) {
+        StringBuilder sb = new StringBuilder();
+        for (IdMapping m : maps) sb.append(m.containerID()).append(' ').append(m.hostID()).append(' ').append(m.size()).append('\n');
+        return sb.toString();
+    }
+}
