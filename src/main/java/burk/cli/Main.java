@@ -1,7 +1,277 @@
 package burk.cli;
 
+import burk.runtime.ContainerInfo;
+import burk.runtime.ContainerRuntime;
+import burk.runtime.CreateRequest;
+import burk.runtime.RuntimeError;
+import burk.spec.DefaultSpec;
+import burk.spec.Json;
+import burk.spec.RuntimeSpec;
+import burk.spec.SpecCodec;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * burk's command line: runc's commands, flags and output, over {@link ContainerRuntime}.
+ * Kept free of heavy start-up work: an engine calls the runtime four or five times per container.
+ */
 public final class Main {
+    static final String VERSION = "0.1.0";
+
+    private static final List<Flags.Def> GLOBAL = List.of(
+            Flags.Def.value("root directory for storage of container state", "root"),
+            Flags.Def.value("set the log file to write runtime logs to", "log"),
+            Flags.Def.value("set the log format ('text' (default), or 'json')", "log-format"),
+            Flags.Def.bool("enable debug logging", "debug"),
+            Flags.Def.bool("use systemd's cgroup driver", "systemd-cgroup"),
+            Flags.Def.value("ignored: rootless mode is detected from the user", "rootless"),
+            Flags.Def.value("ignored (checkpointing is not supported)", "criu"),
+            Flags.Def.bool("print the version", "version", "v"),
+            Flags.Def.bool("show help", "help", "h"));
+
+    private final PrintStream out;
+    private ErrorLog log = new ErrorLog(null, false, false);
+
+    private Main(PrintStream out) {
+        this.out = out;
+    }
+
     public static void main(String[] args) {
-        System.out.println("burk");
+        int code = new Main(System.out).run(Arrays.asList(args));
+        System.out.flush();
+        System.exit(code);
+    }
+
+    int run(List<String> args) {
+        Flags g;
+        try {
+            g = Flags.parse(args, GLOBAL);
+            log = new ErrorLog(g.has("log") ? Path.of(g.value("log", "")) : null,
+                    "json".equals(g.value("log-format", "text")), g.bool("debug"));
+            String fmt = g.value("log-format", "text");
+            if (!fmt.equals("text") && !fmt.equals("json")) throw new UsageError("invalid log-format: " + fmt);
+        } catch (UsageError e) {
+            System.err.println("burk: " + e.getMessage());
+            return 1;
+        }
+        if (g.bool("version")) {
+            printVersion();
+            return 0;
+        }
+        List<String> rest = g.positional();
+        if (rest.isEmpty() || g.bool("help")) {
+            Help.general(out);
+            return rest.isEmpty() && !g.bool("help") ? 1 : 0;
+        }
+        String cmd = rest.get(0);
+        List<String> cmdArgs = rest.subList(1, rest.size());
+        if (g.bool("systemd-cgroup")) {
+            log.error("systemd cgroup driver: systemd is not running on this host (no /run/systemd/system)");
+            return 1;
+        }
+        Path root = g.has("root") ? Path.of(g.value("root", "")) : ContainerRuntime.defaultRoot();
+        ContainerRuntime rt = new ContainerRuntime(root.toAbsolutePath());
+        try {
+            return switch (cmd) {
+                case "create" -> create(rt, cmdArgs);
+                case "start" -> start(rt, cmdArgs);
+                case "run" -> runCmd(rt, cmdArgs);
+                case "state" -> state(rt, cmdArgs);
+                case "kill" -> kill(rt, cmdArgs);
+                case "delete" -> delete(rt, cmdArgs);
+                case "list" -> list(rt, cmdArgs);
+                case "spec" -> spec(cmdArgs);
+                case "demo" -> SeedWalkthrough.run(rt, cmdArgs, out);
+                case "help" -> {
+                    Help.general(out);
+                    yield 0;
+                }
+                default -> throw new UsageError("No help topic for '" + cmd + "'");
+            };
+        } catch (UsageError e) {
+            log.error(e.getMessage());
+            Help.command(cmd, System.err);
+            return 1;
+        } catch (RuntimeError e) {
+            log.error(e.getMessage());
+            return 1;
+        }
+    }
+
+    private void printVersion() {
+        out.println("burk version " + VERSION);
+        out.println("commit: " + BuildInfo.commit());
+        out.println("spec: " + RuntimeSpec.OCI_VERSION);
+        out.println("java: " + System.getProperty("java.version"));
+    }
+
+    private static final List<Flags.Def> CREATE = List.of(
+            Flags.Def.value("path to the root of the bundle directory, defaults to the current directory", "bundle", "b"),
+            Flags.Def.value("path to an AF_UNIX socket which will receive the pty master", "console-socket"),
+            Flags.Def.value("path to an AF_UNIX socket which will receive the pidfd", "pidfd-socket"),
+            Flags.Def.value("specify the file to write the process id to", "pid-file"),
+            Flags.Def.bool("do not use pivot root to jail the process inside rootfs", "no-pivot"),
+            Flags.Def.bool("do not create a new session keyring for the container", "no-new-keyring"),
+            Flags.Def.value("pass N additional file descriptors to the container", "preserve-fds"),
+            Flags.Def.bool("print every step of the container's init plan, with its reason", "explain"),
+            Flags.Def.bool("show help", "help", "h"));
+
+    private static final List<Flags.Def> RUN;
+    static {
+        List<Flags.Def> r = new ArrayList<>(CREATE);
+        r.add(Flags.Def.bool("detach from the container's process", "detach", "d"));
+        r.add(Flags.Def.bool("do not delete the container after it exits", "keep"));
+        r.add(Flags.Def.bool("do not make burk a child subreaper", "no-subreaper"));
+        RUN = List.copyOf(r);
+    }
+
+    private CreateRequest request(Flags f, String cmd) throws UsageError {
+        String id = oneId(f, cmd);
+        if (f.has("console-socket")) {
+            throw new UsageError("--console-socket: terminals are not supported by this burk version yet");
+        }
+        if (f.has("pidfd-socket")) throw new UsageError("--pidfd-socket: not supported by this burk version yet");
+        int preserve = 0;
+        if (f.has("preserve-fds")) {
+            try {
+                preserve = Integer.parseInt(f.value("preserve-fds", "0"));
+            } catch (NumberFormatException e) {
+                throw new UsageError("invalid value \"" + f.value("preserve-fds", "") + "\" for flag -preserve-fds");
+            }
+            if (preserve < 0 || preserve > 1000) throw new UsageError("--preserve-fds: out of range: " + preserve);
+        }
+        int[] stdio = new int[3 + preserve];
+        for (int i = 0; i < stdio.length; i++) stdio[i] = i;
+        Path bundle = Path.of(f.value("bundle", "."));
+        CreateRequest req = new CreateRequest(id, bundle, f.has("pid-file") ? Path.of(f.value("pid-file", "")) : null,
+                f.bool("no-pivot"), stdio, f.bool("explain") ? System.err : null);
+        return req;
+    }
+
+    private static String oneId(Flags f, String cmd) throws UsageError {
+        if (f.positional().size() != 1) {
+            throw new UsageError("\"" + cmd + "\" requires exactly 1 argument(s)");
+        }
+        return f.positional().get(0);
+    }
+
+    private int create(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
+        Flags f = Flags.parse(args, CREATE);
+        if (f.bool("help")) return Help.command("create", out);
+        rt.create(request(f, "create"));
+        return 0;
+    }
+
+    private int start(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
+        Flags f = Flags.parse(args, List.of(Flags.Def.bool("show help", "help", "h")));
+        if (f.bool("help")) return Help.command("start", out);
+        rt.start(oneId(f, "start"));
+        return 0;
+    }
+
+    private int runCmd(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
+        Flags f = Flags.parse(args, RUN);
+        if (f.bool("help")) return Help.command("run", out);
+        CreateRequest req = request(f, "run");
+        if (f.bool("detach")) {
+            rt.runDetached(req);
+            return 0;
+        }
+        return rt.run(req);
+    }
+
+    private int state(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
+        Flags f = Flags.parse(args, List.of(Flags.Def.bool("show help", "help", "h")));
+        if (f.bool("help")) return Help.command("state", out);
+        ContainerInfo c = rt.state(oneId(f, "state"));
+        out.println(Json.write(stateJson(c), "  "));
+        return 0;
+    }
+
+    static Map<String, Object> stateJson(ContainerInfo c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ociVersion", c.ociVersion());
+        m.put("id", c.id());
+        m.put("pid", (long) c.pid());
+        m.put("status", c.status().specName());
+        m.put("bundle", c.bundle());
+        m.put("rootfs", c.rootfs());
+        m.put("created", c.created());
+        m.put("owner", c.owner());
+        if (!c.annotations().isEmpty()) m.put("annotations", new LinkedHashMap<String, Object>(c.annotations()));
+        return m;
+    }
+
+    private int kill(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
+        Flags f = Flags.parse(args, List.of(Flags.Def.bool("send the signal to all processes in the container", "all", "a"),
+                Flags.Def.bool("show help", "help", "h")));
+        if (f.bool("help")) return Help.command("kill", out);
+        List<String> p = f.positional();
+        if (p.isEmpty() || p.size() > 2) throw new UsageError("\"kill\" requires a minimum of 1 and a maximum of 2 arguments");
+        int sig = p.size() == 2 ? Signals.parse(p.get(1)) : 15;
+        rt.kill(p.get(0), sig, f.bool("all"));
+        return 0;
+    }
+
+    private int delete(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
+        Flags f = Flags.parse(args, List.of(Flags.Def.bool("forcibly delete the container if it is still running (uses SIGKILL)", "force", "f"),
+                Flags.Def.bool("show help", "help", "h")));
+        if (f.bool("help")) return Help.command("delete", out);
+        rt.delete(oneId(f, "delete"), f.bool("force"));
+        return 0;
+    }
+
+    private int list(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
+        Flags f = Flags.parse(args, List.of(Flags.Def.value("select one of: table or json", "format", "f"),
+                Flags.Def.bool("display only container IDs", "quiet", "q"), Flags.Def.bool("show help", "help", "h")));
+        if (f.bool("help")) return Help.command("list", out);
+        List<ContainerInfo> all = rt.list();
+        if (f.bool("quiet")) {
+            for (ContainerInfo c : all) out.println(c.id());
+            return 0;
+        }
+        String format = f.value("format", "table");
+        if (format.equals("json")) {
+            List<Object> arr = new ArrayList<>();
+            for (ContainerInfo c : all) arr.add(stateJson(c));
+            out.println(all.isEmpty() ? "null" : Json.write(arr));
+            return 0;
+        }
+        if (!format.equals("table")) throw new UsageError("invalid format option");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"});
+        for (ContainerInfo c : all) {
+            rows.add(new String[] {c.id(), Integer.toString(c.pid()), c.status().specName(), c.bundle(), c.created(), c.owner()});
+        }
+        Table.print(rows, out);
+        return 0;
+    }
+
+    private int spec(List<String> args) throws UsageError, RuntimeError {
+        Flags f = Flags.parse(args, List.of(Flags.Def.value("path to the root of the bundle directory", "bundle", "b"),
+                Flags.Def.bool("generate a configuration for a rootless container", "rootless"),
+                Flags.Def.bool("show help", "help", "h")));
+        if (f.bool("help")) return Help.command("spec", out);
+        if (!f.positional().isEmpty()) throw new UsageError("\"spec\" requires exactly 0 argument(s)");
+        RuntimeSpec s = f.bool("rootless") ? DefaultSpec.rootless() : DefaultSpec.create();
+        Path target = Path.of(f.value("bundle", ".")).resolve("config.json");
+        try {
+            Files.writeString(target, SpecCodec.toJson(s, true), java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE);
+        } catch (FileAlreadyExistsException e) {
+            throw new RuntimeError("File " + target + " exists. Remove it first");
+        } catch (IOException e) {
+            throw new RuntimeError("write " + target + ": " + e.getMessage(), e);
+        }
+        return 0;
     }
 }
