@@ -1,4 +1,4 @@
-/* The start handshake (LISTEN, WAIT_START) and the final execve. */
+/* Sockets (LISTEN, CONNECT), the start handshake (WAIT_START) and the final execve. */
 #include "plan.h"
 
 #include <errno.h>
@@ -10,7 +10,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-int op_listen(struct helper *h, const struct step *st, uint32_t index)
+/* A unix stream socket in slot st->u[0], bound (LISTEN) or connected (CONNECT) to name, a path
+ * relative to slots[dir]: fchdir first keeps sun_path short whatever the directory. */
+static int unix_socket(struct helper *h, const struct step *st, int listening)
 {
 	int dir = (int32_t)st->u[1];
 	const char *name = st->s[0];
@@ -21,20 +23,36 @@ int op_listen(struct helper *h, const struct step *st, uint32_t index)
 	if (n >= sizeof a.sun_path)
 		return ENAMETOOLONG;
 	memcpy(a.sun_path, name, n);
-	/* binding a name relative to the directory keeps sun_path short whatever the state dir */
+	socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
 	if (dir >= 0 && fchdir(h->slots[dir]) < 0)
 		return errno;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return errno;
-	if (bind(fd, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1)) < 0 ||
-	    listen(fd, 4) < 0) {
+	int r;
+	if (listening)
+		r = bind(fd, (struct sockaddr *)&a, alen) < 0 ? -1 : listen(fd, 4);
+	else
+		do
+			r = connect(fd, (struct sockaddr *)&a, alen);
+		while (r < 0 && errno == EINTR);
+	if (r < 0) {
 		int e = errno;
 		close(fd);
 		return e;
 	}
 	set_slot(h, (int)st->u[0], fd);
 	return 0;
+}
+
+int op_listen(struct helper *h, const struct step *st, uint32_t index)
+{
+	return unix_socket(h, st, 1);
+}
+
+int op_connect(struct helper *h, const struct step *st, uint32_t index)
+{
+	return unix_socket(h, st, 0);
 }
 
 int op_wait_start(struct helper *h, const struct step *st, uint32_t index)

@@ -111,6 +111,7 @@ static const struct opdef {
 	[OP_SEND_FD] = { "ffs", op_send_fd },
 	[OP_OPEN_PTY] = { "fo", op_open_pty },
 	[OP_CLOSE] = { "f", op_close },
+	[OP_CONNECT] = { "fos", op_connect },
 };
 
 struct cursor {
@@ -309,6 +310,19 @@ static int read_full(int fd, void *buf, size_t n)
 	return 0;
 }
 
+/* The plan: u32 length, then that many bytes (at most PLAN_MAX). */
+static int read_plan(int fd, uint8_t **plan, uint32_t *len)
+{
+	TRY(read_full(fd, len, 4));
+	*len = le32toh(*len);
+	if (*len > PLAN_MAX)
+		return EINVAL;
+	*plan = malloc(*len ? *len : 1);
+	if (!*plan)
+		return ENOMEM;
+	return read_full(fd, *plan, *len);
+}
+
 /* The JVM leaves some signals blocked or ignored; both survive execve and would reach the
  * container. SIGKILL, SIGSTOP and glibc's two internal signals refuse the call: fine. */
 static void reset_signals(void)
@@ -347,8 +361,8 @@ int main(int argc, char **argv)
 	long fd = argc == 2 ? strtol(argv[1], &end, 10) : -1;
 	if (fd < 0 || fd > INT_MAX || *end || end == argv[1] || fcntl((int)fd, F_GETFD) < 0) {
 		static const char usage[] = "usage: burk-helper <syncfd>\n";
-		if (write(2, usage, sizeof usage - 1) < 0)
-			return 1;
+		ssize_t ignored = write(2, usage, sizeof usage - 1);
+		(void)ignored; /* no one else to tell */
 		return 1;
 	}
 	h.sync = (int)fd;
@@ -363,16 +377,9 @@ int main(int argc, char **argv)
 	if (close_fds_above(h.sync) < 0 || fcntl(h.sync, F_SETFD, FD_CLOEXEC) < 0)
 		fail(&h, HEADER_STEP, 0, errno);
 
+	uint8_t *plan;
 	uint32_t len;
-	int err = read_full(h.sync, &len, 4);
-	len = le32toh(len);
-	if (!err && len > PLAN_MAX)
-		err = EINVAL;
-	uint8_t *plan = err ? NULL : malloc(len ? len : 1);
-	if (!err && !plan)
-		err = ENOMEM;
-	if (!err)
-		err = read_full(h.sync, plan, len);
+	int err = read_plan(h.sync, &plan, &len);
 	if (err)
 		fail(&h, HEADER_STEP, 0, err);
 

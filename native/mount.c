@@ -52,32 +52,63 @@ static void close_keep_errno(int fd)
 	errno = e;
 }
 
+/* Replaces buf[i..j) (all of buf[0..j) when the link is absolute) with the n bytes of link. */
+static int splice_link(char *buf, size_t i, size_t j, const char *link, size_t n)
+{
+	size_t keep = link[0] == '/' ? 0 : i, rest = strlen(buf + j);
+	if (keep + n + rest >= PATH_MAX)
+		return errno = ENAMETOOLONG, -1;
+	memmove(buf + keep + n, buf + j, rest + 1);
+	memcpy(buf + keep, link, n);
+	return 0;
+}
+
 /* Opens directory `path` O_PATH, creating missing components one by one: each is made with
  * mkdirat in its already-resolved parent (mkdirat never follows a symlink), then the prefix is
- * resolved again from the root, so a symlink on the way is followed only inside the root. */
+ * resolved again from the root, so a symlink on the way is followed only inside the root. A
+ * dangling symlink is followed by hand (its target spliced into the path), as the kernel would. */
 static int open_dirs(struct base b, const char *path)
 {
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
+	char buf[PATH_MAX], link[PATH_MAX];
+	int links = 0;
 	int fd = open2(b, path, O_PATH);
 	if (fd >= 0 || errno != ENOENT)
 		return fd;
-	if (len >= sizeof buf)
+	if (strlen(path) >= sizeof buf)
 		return errno = ENAMETOOLONG, -1;
-	memcpy(buf, path, len + 1);
-	fd = open2(b, *path == '/' ? "/" : ".", O_PATH);
-	for (size_t i = 0, j; fd >= 0 && i < len; i = j) {
+	strcpy(buf, path);
+	fd = open2(b, *buf == '/' ? "/" : ".", O_PATH);
+	for (size_t i = 0, j; fd >= 0; i = j) {
 		while (buf[i] == '/')
 			i++;
-		for (j = i; j < len && buf[j] != '/'; j++)
-			;
-		if (j == i)
+		if (!buf[i])
 			break;
+		for (j = i; buf[j] && buf[j] != '/'; j++)
+			;
 		char save = buf[j];
 		buf[j] = 0;
 		int next = open2(b, buf, O_PATH);
-		if (next < 0 && errno == ENOENT && (mkdirat(fd, buf + i, 0755) == 0 || errno == EEXIST))
+		if (next < 0 && errno == ENOENT && mkdirat(fd, buf + i, 0755) == 0) {
 			next = open2(b, buf, O_PATH);
+		} else if (next < 0 && errno == EEXIST) {
+			ssize_t n = readlinkat(fd, buf + i, link, sizeof link);
+			buf[j] = save;
+			if (n == (ssize_t)sizeof link) {
+				errno = ENAMETOOLONG;
+				n = -1;
+			} else if (n >= 0 && ++links > 40) {
+				errno = ELOOP;
+				n = -1;
+			}
+			if (n >= 0 && splice_link(buf, i, j, link, (size_t)n) == 0) {
+				j = link[0] == '/' ? 0 : i; /* go on from the link's target */
+				if (link[0] == '/') {
+					close(fd);
+					fd = open2(b, "/", O_PATH);
+				}
+				continue;
+			}
+		}
 		buf[j] = save;
 		close_keep_errno(fd);
 		fd = next;
