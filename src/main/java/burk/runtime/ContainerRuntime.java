@@ -208,6 +208,12 @@ public final class ContainerRuntime {
             while (true) {
                 HelperMessage m = s.next();
                 if (m == null) {
+                    if (initPid > 0 && cg.oomKillCount() > 0) {
+                        var mem = spec.linuxOrEmpty().resources() == null ? null : spec.linuxOrEmpty().resources().memory();
+                        throw new RuntimeError("the container init was killed by the OOM killer during create"
+                                + (mem != null && mem.limit() != null
+                                ? ": linux.resources.memory.limit (" + mem.limit() + ") is too low" : ""));
+                    }
                     throw new RuntimeError("the container init exited before it was ready"
                             + (initPid > 0 ? " (pid " + initPid + ")" : ""));
                 }

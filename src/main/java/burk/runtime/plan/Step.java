@@ -268,4 +268,10 @@ public sealed interface Step {
         public void encode(PlanWriter w) { w.i32(slot); }
         public String action() { return "close slot " + slot; }
     }
+
+    record Connect(int slot, int dir, String name) implements Step {
+        public int op() { return 36; }
+        public void encode(PlanWriter w) { w.i32(slot).i32(dir).str(name); }
+        public String action() { return "connect to " + name; }
+    }
 }
