@@ -263,7 +263,7 @@ public final class Main {
         if (f.bool("help")) return Help.command("spec", out);
         if (!f.positional().isEmpty()) throw new UsageError("\"spec\" requires exactly 0 argument(s)");
         RuntimeSpec s = f.bool("rootless") ? DefaultSpec.rootless() : DefaultSpec.create();
-        Path target = Path.of(f.value("bundle", ".")).resolve("config.json");
+        Path target = f.has("bundle") ? Path.of(f.value("bundle", ".")).resolve("config.json") : Path.of("config.json");
         try {
             Files.writeString(target, SpecCodec.toJson(s, true), java.nio.file.StandardOpenOption.CREATE_NEW,
                     java.nio.file.StandardOpenOption.WRITE);
