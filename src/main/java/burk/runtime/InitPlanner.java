@@ -5,6 +5,11 @@ import burk.runtime.plan.MountFlags;
 import burk.runtime.plan.Namespace;
 import burk.runtime.plan.Plan;
 import burk.runtime.plan.Step;
+import burk.seccomp.Arch;
+import burk.seccomp.SeccompCompiler;
+import burk.seccomp.SeccompException;
+import burk.seccomp.SeccompProfile;
+import burk.seccomp.SeccompProgram;
 import burk.spec.IdMapping;
 import burk.spec.LinuxDevice;
 import burk.spec.LinuxNamespace;
@@ -320,7 +325,32 @@ final class InitPlanner {
         }
     }
 
+    /** linux.seccomp compiled for this kernel's architecture, or null when there is none. */
+    private SeccompProgram compileSeccomp() {
+        var raw = spec.linuxOrEmpty().seccomp();
+        if (raw == null) return null;
+        try {
+            SeccompProfile profile = SeccompProfile.fromJson(raw.json());
+            SeccompProgram prog = SeccompCompiler.compile(profile, Arch.host());
+            if (prog.needsNotifyListener()) {
+                throw new IllegalArgumentException("linux.seccomp: SCMP_ACT_NOTIFY (a listenerPath agent) is not"
+                        + " supported by this burk version");
+            }
+            return prog;
+        } catch (SeccompException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     private void planProcess(ProcessSpec p, boolean newUser) {
+        SeccompProgram seccomp = compileSeccomp();
+        if (seccomp != null && !p.noNewPrivileges()) {
+            // Without no_new_privs the kernel only accepts a filter from a process with
+            // CAP_SYS_ADMIN, which the init still has here and may not have after the switch to
+            // process.user; the profile must then allow the few calls the init makes after it.
+            plan.add(new Step.Seccomp(seccomp.flags(), seccomp.filter()),
+                    "linux.seccomp, installed while the init still holds CAP_SYS_ADMIN (no noNewPrivileges)");
+        }
         if (p.oomScoreAdj() != null) {
             plan.add(new Step.WriteFile(Step.NO_SLOT, "/proc/self/oom_score_adj",
                     Integer.toString(p.oomScoreAdj()).getBytes(StandardCharsets.UTF_8)),
@@ -363,6 +393,10 @@ final class InitPlanner {
                     "process.noNewPrivileges: setuid binaries and file capabilities grant nothing");
         }
         plan.add(new Step.WaitStart(SLOT_LISTEN), "the container is created; it runs its process on `burk start`");
+        if (seccomp != null && p.noNewPrivileges()) {
+            plan.add(new Step.Seccomp(seccomp.flags(), seccomp.filter()),
+                    "linux.seccomp: the last step before execve, so the filter binds only the container's process");
+        }
         plan.add(new Step.Exec(p.args(), p.env()), "process.args, with process.env as the whole environment");
     }
 
