@@ -112,6 +112,7 @@ static const struct opdef {
 	[OP_OPEN_PTY] = { "fo", op_open_pty },
 	[OP_CLOSE] = { "f", op_close },
 	[OP_CONNECT] = { "fos", op_connect },
+	[OP_SET_WINSIZE] = { "fuu", op_set_winsize },
 };
 
 struct cursor {

@@ -20,7 +20,8 @@ enum op {
 	OP_CAPSET, OP_CAP_AMBIENT, OP_PRCTL, OP_SECCOMP, OP_UMASK, OP_CHDIR, OP_LISTEN,
 	OP_WAIT_START, OP_FIND_EXEC, OP_EXEC, OP_SETSID, OP_PERSONALITY, OP_SEND_FD, OP_OPEN_PTY,
 	OP_CLOSE,
-	OP_CONNECT, /* not in plan-format.md v1 yet: how a console socket gets into a slot */
+	OP_CONNECT,
+	OP_SET_WINSIZE = 40,
 	OP_MAX
 };
 
@@ -68,6 +69,6 @@ step_fn op_setgroups, op_setresgid, op_setresuid, op_cap_bounding, op_capset, op
 /* exec.c: the start handshake and the final execve */
 step_fn op_listen, op_connect, op_wait_start, op_find_exec, op_exec;
 /* tty.c: session and terminal */
-step_fn op_setsid, op_open_pty, op_send_fd;
+step_fn op_setsid, op_open_pty, op_send_fd, op_set_winsize;
 
 #endif

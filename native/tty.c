@@ -70,3 +70,9 @@ int op_send_fd(struct helper *h, const struct step *st, uint32_t index)
 	while (r < 0 && errno == EINTR);
 	return r < 0 ? errno : 0;
 }
+
+int op_set_winsize(struct helper *h, const struct step *st, uint32_t index)
+{
+	struct winsize ws = { .ws_row = (unsigned short)st->u[1], .ws_col = (unsigned short)st->u[2] };
+	return ioctl(h->slots[st->u[0]], TIOCSWINSZ, &ws) < 0 ? errno : 0;
+}

@@ -136,9 +136,6 @@ public final class Main {
 
     private CreateRequest request(Flags f, String cmd) throws UsageError {
         String id = oneId(f, cmd);
-        if (f.has("console-socket")) {
-            throw new UsageError("--console-socket: terminals are not supported by this burk version yet");
-        }
         if (f.has("pidfd-socket")) throw new UsageError("--pidfd-socket: not supported by this burk version yet");
         int preserve = 0;
         if (f.has("preserve-fds")) {
@@ -153,7 +150,8 @@ public final class Main {
         for (int i = 0; i < stdio.length; i++) stdio[i] = i;
         Path bundle = Path.of(f.value("bundle", "."));
         CreateRequest req = new CreateRequest(id, bundle, f.has("pid-file") ? Path.of(f.value("pid-file", "")) : null,
-                f.bool("no-pivot"), stdio, f.bool("explain") ? System.err : null);
+                f.bool("no-pivot"), stdio, f.bool("explain") ? System.err : null,
+                f.has("console-socket") ? Path.of(f.value("console-socket", "")).toAbsolutePath() : null);
         return req;
     }
 

@@ -175,7 +175,7 @@ final class SeedWalkthrough {
             boolean sawMount;
             try (Fd f = Syscalls.open(outFile.toString(), Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_TRUNC, 0644)) {
                 int fd = f.get();
-                ContainerInfo c = rt.create(new CreateRequest(id, bundle, null, false, new int[] {0, fd, fd}, null));
+                ContainerInfo c = rt.create(CreateRequest.of(id, bundle).withStdio(new int[] {0, fd, fd}));
                 try {
                     sawMount = hostMountsUnder(rootfs);
                     status = rt.startAndWait(c);

@@ -125,15 +125,48 @@ public final class Syscalls {
         return got == n ? out : java.util.Arrays.copyOf(out, got);
     }
 
+    /** One read(2) into {@code buf}; returns the count, or -1 at end of file (EIO from a hung-up pty too). */
+    public static int readSome(int fd, byte[] buf) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment seg = a.allocate(buf.length);
+            MemorySegment cap = Libc.newCapture(a);
+            while (true) {
+                long r = (long) Read.H.invokeExact(cap, fd, seg, (long) buf.length);
+                if (r < 0) {
+                    int e = Libc.errno(cap);
+                    if (e == Errno.EINTR) continue;
+                    if (e == Errno.EIO) return -1;
+                    throw new LinuxException("read", "", e);
+                }
+                if (r == 0) return -1;
+                MemorySegment.copy(seg, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, buf, 0, (int) r);
+                return (int) r;
+            }
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** Writes the first {@code n} bytes of {@code data} to a raw fd. */
+    public static void writeAll(int fd, byte[] data, int n) throws LinuxException {
+        writeRaw(fd, data, n);
+    }
+
     /** Writes all of {@code data}. */
     public static void writeFully(Fd fd, byte[] data) throws LinuxException {
+        writeRaw(fd.get(), data, data.length);
+    }
+
+    private static void writeRaw(int fd, byte[] data, int n) throws LinuxException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(Math.max(data.length, 1));
-            MemorySegment.copy(data, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, data.length);
+            MemorySegment buf = a.allocate(Math.max(n, 1));
+            MemorySegment.copy(data, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, n);
             MemorySegment cap = Libc.newCapture(a);
             long done = 0;
-            while (done < data.length) {
-                long r = (long) Write.H.invokeExact(cap, fd.get(), buf.asSlice(done), data.length - done);
+            while (done < n) {
+                long r = (long) Write.H.invokeExact(cap, fd, buf.asSlice(done), n - done);
                 if (r < 0) {
                     int e = Libc.errno(cap);
                     if (e == Errno.EINTR) continue;

@@ -110,7 +110,8 @@ public final class ContainerRuntime {
             views.add(view(e.getKey(), e.getValue(), cg.version()));
         }
         try {
-            return InitPlanner.plan(new InitPlanner.Inputs(spec, bundle, rootfs, store.dir(req.id()), req.noPivot(), views));
+            return InitPlanner.plan(new InitPlanner.Inputs(spec, bundle, rootfs, store.dir(req.id()), req.noPivot(), views,
+                    req.consoleSocket() == null ? Path.of("/dev/null/console") : req.consoleSocket()));
         } catch (IllegalArgumentException e) {
             throw new RuntimeError(e.getMessage(), e);
         }
@@ -130,6 +131,7 @@ public final class ContainerRuntime {
         Path bundle = req.bundle().toAbsolutePath().normalize();
         RuntimeSpec spec = loadSpec(bundle);
         Path rootfs = rootfsOf(bundle, spec);
+        checkTerminal(spec.process().terminal(), req.consoleSocket());
         Path dir;
         try {
             dir = store.create(req.id());
@@ -146,7 +148,8 @@ public final class ContainerRuntime {
             for (Map.Entry<String, Path> e : cg.paths().entrySet()) views.add(view(e.getKey(), e.getValue(), cg.version()));
             Plan plan;
             try {
-                plan = InitPlanner.plan(new InitPlanner.Inputs(spec, bundle, rootfs, dir, req.noPivot(), views));
+                plan = InitPlanner.plan(new InitPlanner.Inputs(spec, bundle, rootfs, dir, req.noPivot(), views,
+                        req.consoleSocket()));
             } catch (IllegalArgumentException e) {
                 throw new RuntimeError(e.getMessage(), e);
             }
@@ -186,6 +189,15 @@ public final class ContainerRuntime {
             if (e instanceof RuntimeError re) throw re;
             if (e instanceof CgroupException ce) throw new RuntimeError(ce.getMessage(), ce);
             throw new RuntimeError(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
+    static void checkTerminal(boolean terminal, Path consoleSocket) throws RuntimeError {
+        if (terminal && consoleSocket == null) {
+            throw new RuntimeError("cannot allocate tty if burk will detach without setting console socket");
+        }
+        if (!terminal && consoleSocket != null) {
+            throw new RuntimeError("cannot use console socket if burk will not detach or allocate tty");
         }
     }
 
@@ -423,11 +435,30 @@ public final class ContainerRuntime {
      */
     public int run(CreateRequest req) throws RuntimeError {
         becomeSubreaper();
-        ContainerInfo info = create(req);
-        try {
-            return startAndWait(info);
-        } finally {
-            delete(req.id(), true);
+        boolean terminal = req.consoleSocket() == null
+                && loadSpec(req.bundle().toAbsolutePath().normalize()).process().terminal();
+        if (!terminal) {
+            ContainerInfo info = create(req);
+            try {
+                return startAndWait(info);
+            } finally {
+                delete(req.id(), true);
+            }
+        }
+        // process.terminal without a console socket: burk itself holds the master and proxies it
+        // to its own stdio, in raw mode, as `runc run` does for a person at a terminal.
+        try (TerminalProxy proxy = TerminalProxy.listen(req.stdio())) {
+            ContainerInfo info = create(req.withConsoleSocket(proxy.socketPath()));
+            try {
+                proxy.attach();
+                int status = startAndWait(info);
+                proxy.drain();
+                return status;
+            } finally {
+                delete(req.id(), true);
+            }
+        } catch (IOException e) {
+            throw new RuntimeError("terminal: " + e.getMessage(), e);
         }
     }
 

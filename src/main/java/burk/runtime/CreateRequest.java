@@ -13,8 +13,11 @@ import java.nio.file.Path;
  * @param stdio    the fds (in this process) that become the container's 0, 1, 2 and then any
  *                 preserved fds, in order
  * @param explain  where to print the plan before running it, or null
+ * @param consoleSocket a unix socket that receives the terminal master when process.terminal is
+ *                 set (runc's --console-socket), or null
  */
-public record CreateRequest(String id, Path bundle, Path pidFile, boolean noPivot, int[] stdio, PrintStream explain) {
+public record CreateRequest(String id, Path bundle, Path pidFile, boolean noPivot, int[] stdio, PrintStream explain,
+                            Path consoleSocket) {
     public CreateRequest {
         if (stdio == null) stdio = new int[] {0, 1, 2};
         if (stdio.length < 3) throw new IllegalArgumentException("stdio needs at least fds 0, 1 and 2");
@@ -22,14 +25,16 @@ public record CreateRequest(String id, Path bundle, Path pidFile, boolean noPivo
 
     /** A request with this process's stdio, no pid file and pivot_root. */
     public static CreateRequest of(String id, Path bundle) {
-        return new CreateRequest(id, bundle, null, false, null, null);
+        return new CreateRequest(id, bundle, null, false, null, null, null);
     }
 
-    public CreateRequest withPidFile(Path p) { return new CreateRequest(id, bundle, p, noPivot, stdio, explain); }
+    public CreateRequest withPidFile(Path p) { return new CreateRequest(id, bundle, p, noPivot, stdio, explain, consoleSocket); }
 
-    public CreateRequest withStdio(int[] fds) { return new CreateRequest(id, bundle, pidFile, noPivot, fds, explain); }
+    public CreateRequest withStdio(int[] fds) { return new CreateRequest(id, bundle, pidFile, noPivot, fds, explain, consoleSocket); }
 
-    public CreateRequest withExplain(PrintStream out) { return new CreateRequest(id, bundle, pidFile, noPivot, stdio, out); }
+    public CreateRequest withExplain(PrintStream out) { return new CreateRequest(id, bundle, pidFile, noPivot, stdio, out, consoleSocket); }
 
-    public CreateRequest withNoPivot(boolean b) { return new CreateRequest(id, bundle, pidFile, b, stdio, explain); }
+    public CreateRequest withNoPivot(boolean b) { return new CreateRequest(id, bundle, pidFile, b, stdio, explain, consoleSocket); }
+
+    public CreateRequest withConsoleSocket(Path p) { return new CreateRequest(id, bundle, pidFile, noPivot, stdio, explain, p); }
 }

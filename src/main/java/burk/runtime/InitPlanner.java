@@ -33,7 +33,8 @@ import java.util.Map;
  */
 final class InitPlanner {
     // Helper fd slots (docs/plan-format.md): a small fixed layout keeps plans readable.
-    static final int SLOT_STATE_DIR = 0, SLOT_LISTEN = 1, SLOT_ROOTFS = 2, SLOT_NS_BASE = 10;
+    static final int SLOT_STATE_DIR = 0, SLOT_LISTEN = 1, SLOT_ROOTFS = 2, SLOT_NS_BASE = 10,
+            SLOT_CONSOLE = 20, SLOT_CONSOLE_DIR = 21, SLOT_PTY_MASTER = 22;
 
     private static final int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_PATH = 0x200000;
     private static final long DEFAULT_PROPAGATION = MountFlags.MS_SLAVE | MountFlags.MS_REC;
@@ -43,7 +44,7 @@ final class InitPlanner {
 
     /** Everything besides config.json that the plan depends on. */
     record Inputs(RuntimeSpec spec, Path bundle, Path rootfs, Path stateDir, boolean noPivot,
-                  List<CgroupView> cgroupViews) {}
+                  List<CgroupView> cgroupViews, Path consoleSocket) {}
 
     private final Inputs in;
     private final RuntimeSpec spec;
@@ -81,6 +82,14 @@ final class InitPlanner {
         plan.add(new Step.Listen(SLOT_LISTEN, SLOT_STATE_DIR, StartBarrier.SOCKET, in.stateDir().toString()),
                 "create→start barrier: the init blocks on this socket until `burk start` connects");
         plan.add(new Step.Close(SLOT_STATE_DIR), "no host directory stays open in the container");
+        if (spec.process().terminal()) {
+            Path sock = in.consoleSocket().toAbsolutePath();
+            plan.add(new Step.Open(SLOT_CONSOLE_DIR, O_PATH | O_DIRECTORY, sock.getParent().toString()),
+                    "the console socket's directory, so a long path still fits a socket address");
+            plan.add(new Step.Connect(SLOT_CONSOLE, SLOT_CONSOLE_DIR, sock.getFileName().toString()),
+                    "--console-socket: connected from the host, before the container's namespaces hide it");
+            plan.add(new Step.Close(SLOT_CONSOLE_DIR), "no host directory stays open in the container");
+        }
         joinNamespacesByPath(nss);
         if (newTime) {
             plan.add(new Step.Unshare(Namespace.TIME.cloneFlag()),
@@ -180,6 +189,7 @@ final class InitPlanner {
             plan.add(new Step.PivotRoot(SLOT_ROOTFS, rootfs),
                     "the seed's chroot, done properly: the old root is detached so nothing of the host stays reachable");
         }
+        if (spec.process().terminal()) planTerminal();
         if (spec.root() != null && spec.root().readonly()) {
             plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE,
                     MountFlags.MS_BIND | MountFlags.MS_REMOUNT | MountFlags.MS_RDONLY, null, "/", null, null),
@@ -194,6 +204,20 @@ final class InitPlanner {
                             | MountFlags.MS_NODEV | MountFlags.MS_NOEXEC, null, p, null, null),
                     "linux.readonlyPaths: the container can read but not write it");
         }
+    }
+
+    private void planTerminal() {
+        plan.add(new Step.OpenPty(SLOT_PTY_MASTER, Step.NO_SLOT),
+                "process.terminal: a pty from the container's own devpts becomes its controlling terminal and stdio");
+        var size = spec.process().consoleSize();
+        if (size != null) {
+            plan.add(new Step.SetWinsize(SLOT_PTY_MASTER, (int) size.height(), (int) size.width()),
+                    "process.consoleSize");
+        }
+        plan.add(new Step.SendFd(SLOT_CONSOLE, SLOT_PTY_MASTER, "/dev/ptmx"),
+                "the terminal's master goes to whoever manages it (the engine's console socket)");
+        plan.add(new Step.Close(SLOT_PTY_MASTER), "the container keeps only its side of the terminal");
+        plan.add(new Step.Close(SLOT_CONSOLE), "the console socket is not the container's");
     }
 
     private void planMount(Mount m, int i) {

@@ -274,4 +274,10 @@ public sealed interface Step {
         public void encode(PlanWriter w) { w.i32(slot).i32(dir).str(name); }
         public String action() { return "connect to " + name; }
     }
+
+    record SetWinsize(int slot, int rows, int cols) implements Step {
+        public int op() { return 40; }
+        public void encode(PlanWriter w) { w.i32(slot).u32(rows).u32(cols); }
+        public String action() { return "set the terminal size to " + rows + "x" + cols; }
+    }
 }
