@@ -18,6 +18,11 @@ final class Help {
         COMMANDS.put("run", new String[] {"create and run a container",
                 "burk run [command options] <container-id>",
                 "--bundle/-b DIR, --detach/-d, --pid-file FILE, --keep, --no-subreaper, --no-pivot, --preserve-fds N, --explain"});
+        COMMANDS.put("exec", new String[] {"execute new process inside the container",
+                "burk exec [command options] <container-id> <command> [command options]  || -p process.json <container-id>",
+                "--process/-p FILE, --tty/-t, --console-socket S, --cwd DIR, --env/-e K=V, --user/-u UID[:GID],"
+                        + " --additional-gids/-g GID, --cap/-c CAP, --no-new-privs, --detach/-d, --pid-file F,"
+                        + " --preserve-fds N, --ignore-paused"});
         COMMANDS.put("state", new String[] {"output the state of a container", "burk state <container-id>", ""});
         COMMANDS.put("kill", new String[] {"kill sends the specified signal (default: SIGTERM) to the container's init process",
                 "burk kill [command options] <container-id> [signal]", "--all/-a"});

@@ -88,6 +88,7 @@ public final class Main {
                 case "state" -> state(rt, cmdArgs);
                 case "kill" -> kill(rt, cmdArgs);
                 case "delete" -> delete(rt, cmdArgs);
+                case "exec" -> ExecCommand.run(rt, cmdArgs);
                 case "list" -> list(rt, cmdArgs);
                 case "spec" -> spec(cmdArgs);
                 case "demo" -> SeedWalkthrough.run(rt, cmdArgs, out);

@@ -17,6 +17,7 @@ import burk.runtime.plan.Plan;
 import burk.spec.IdMapping;
 import burk.spec.JsonException;
 import burk.spec.NamespaceType;
+import burk.spec.ProcessSpec;
 import burk.spec.RuntimeSpec;
 import burk.spec.SpecCodec;
 import burk.spec.SpecException;
@@ -45,6 +46,12 @@ import java.util.Map;
  */
 public final class ContainerRuntime {
     private final ContainerStore store;
+    /**
+     * Detached exec'd processes started by this object. When this JVM is a subreaper they become
+     * its children, and a PID namespace's init cannot finish dying until they are reaped, so
+     * {@link #killAndWait} reaps them while it waits.
+     */
+    private final java.util.Set<Integer> detachedChildren = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public ContainerRuntime(Path root) {
         this.store = new ContainerStore(root);
@@ -155,6 +162,8 @@ public final class ContainerRuntime {
             }
             if (req.explain() != null) req.explain().print(plan.explain());
             writeSteps(dir, plan);
+            // exec, hooks and delete read the container's config from here, not from a bundle that may change.
+            Files.writeString(dir.resolve(ContainerStore.CONFIG), SpecCodec.toJson(spec, false));
             initPid = launch(plan, req, spec, cg);
             ProcStat ps = ProcStat.read(initPid);
             if (ps == null) throw new RuntimeError("the container init (pid " + initPid + ") exited during create");
@@ -263,6 +272,122 @@ public final class ContainerRuntime {
             if (!gids.isEmpty()) Files.writeString(Path.of("/proc/" + pid + "/gid_map"), InitPlanner.mapLines(gids));
         } catch (IOException e) {
             throw new IOException("write the user namespace id maps of pid " + pid + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The container's config as it was created (saved in its state directory). */
+    RuntimeSpec savedSpec(ContainerRecord rec) throws RuntimeError {
+        Path saved = store.dir(rec.id()).resolve(ContainerStore.CONFIG);
+        try {
+            return SpecCodec.parse(Files.readString(saved), saved.toString());
+        } catch (IOException | JsonException | SpecException e) {
+            throw new RuntimeError("read the container's saved config " + saved + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The process of the container's config, the base that `exec` without --process starts from. */
+    public ProcessSpec containerProcess(String id) throws RuntimeError {
+        try {
+            return savedSpec(store.read(id)).process();
+        } catch (IOException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs another process in a running (or created) container: in all its namespaces and its
+     * cgroup, with the process's own user, capabilities, no_new_privs and the container's seccomp
+     * filter. In the foreground it returns the process's status; detached it returns 0 once the
+     * process runs.
+     */
+    public int exec(ExecRequest req) throws RuntimeError {
+        ContainerRecord rec;
+        try {
+            rec = store.read(req.id());
+        } catch (IOException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+        ContainerStatus st = status(rec);
+        if (st == ContainerStatus.STOPPED) throw new RuntimeError("cannot exec in a stopped container");
+        if (st == ContainerStatus.PAUSED && !req.ignorePaused()) {
+            throw new RuntimeError("cannot exec in a paused container (use --ignore-paused to override)");
+        }
+        RuntimeSpec spec = savedSpec(rec);
+        try {
+            SpecValidator.validateProcess(req.process());
+        } catch (SpecException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+        boolean terminal = req.process().terminal();
+        if (terminal && req.consoleSocket() == null && req.detach()) {
+            throw new RuntimeError("cannot allocate tty if burk will detach without setting console socket");
+        }
+        if (!terminal && req.consoleSocket() != null) {
+            throw new RuntimeError("cannot use console socket if burk will not detach or allocate tty");
+        }
+        if (!req.detach()) becomeSubreaper();
+        CgroupManager cg = reopenCgroup(rec);
+        if (terminal && req.consoleSocket() == null) {
+            try (TerminalProxy proxy = TerminalProxy.listen(req.stdio())) {
+                int pid = launchExec(req.withConsoleSocket(proxy.socketPath()), rec, spec, cg);
+                proxy.attach();
+                int status = waitExec(pid);
+                proxy.drain();
+                return status;
+            } catch (IOException e) {
+                throw new RuntimeError("terminal: " + e.getMessage(), e);
+            }
+        }
+        int pid = launchExec(req, rec, spec, cg);
+        if (req.detach()) {
+            detachedChildren.add(pid);
+            return 0;
+        }
+        return waitExec(pid);
+    }
+
+    private int waitExec(int pid) throws RuntimeError {
+        try (SignalForwarder fwd = SignalForwarder.install(pid)) {
+            return Syscalls.waitPid(pid, 0).shellStatus();
+        } catch (LinuxException e) {
+            throw new RuntimeError("wait for the exec'd process " + pid + ": " + e.getMessage(), e);
+        }
+    }
+
+    private int launchExec(ExecRequest req, ContainerRecord rec, RuntimeSpec spec, CgroupManager cg) throws RuntimeError {
+        Plan plan;
+        try {
+            plan = ExecPlanner.plan(spec, rec.pid(), req.process(), req.consoleSocket());
+        } catch (IllegalArgumentException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+        int pid = -1;
+        try (HelperSession s = HelperSession.spawn(plan, req.stdio())) {
+            while (true) {
+                HelperMessage m = s.next();
+                if (m == null) break; // the socket is close-on-exec: EOF after PID means execve succeeded
+                switch (m.kind()) {
+                    case PID -> pid = (int) m.value();
+                    case SYNC -> {
+                        if (cg != null) cg.addProcess(pid);
+                        s.proceed();
+                    }
+                    case ERROR -> {
+                        StepFailure f = s.failure(m);
+                        throw new RuntimeError(f.getMessage(), f);
+                    }
+                    default -> throw new RuntimeError("the native helper sent an unexpected message " + m);
+                }
+            }
+            if (pid <= 0) throw new RuntimeError("the native helper exited before it started the process");
+            if (req.pidFile() != null) ContainerStore.writeAtomically(req.pidFile().toAbsolutePath(), Integer.toString(pid));
+            return pid;
+        } catch (IOException | CgroupException e) {
+            if (pid > 0) killAndWait(pid);
+            throw new RuntimeError(e.getMessage(), e);
+        } catch (RuntimeError e) {
+            if (pid > 0) killAndWait(pid);
+            throw e;
         }
     }
 
@@ -509,6 +634,16 @@ public final class ContainerRuntime {
         }
     }
 
+    private void reapDetachedChildren() {
+        for (Integer child : detachedChildren) {
+            try {
+                if (Syscalls.waitPid(child, Syscalls.WNOHANG) != null) detachedChildren.remove(child);
+            } catch (LinuxException e) {
+                detachedChildren.remove(child); // not (or no longer) our child
+            }
+        }
+    }
+
     /** SIGKILL and wait until the process is gone (reaping it if it is this JVM's child). */
     private void killAndWait(int pid) {
         ProcStat before = ProcStat.read(pid);
@@ -520,6 +655,7 @@ public final class ContainerRuntime {
             } catch (LinuxException e) {
                 // ECHILD: not our child; its own parent reaps it
             }
+            reapDetachedChildren();
             ProcStat now = ProcStat.read(pid);
             if (now == null || now.startTime() != before.startTime() || now.state() == 'Z') return;
             try {

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 public final class ContainerStore {
     static final String STATE = "state.json";
     static final String STEPS = "plan-steps";
+    static final String CONFIG = "config.json";
     private final Path root;
 
     public ContainerStore(Path root) {

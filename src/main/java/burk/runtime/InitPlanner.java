@@ -1,21 +1,13 @@
 package burk.runtime;
 
-import burk.runtime.plan.Capabilities;
 import burk.runtime.plan.MountFlags;
 import burk.runtime.plan.Namespace;
 import burk.runtime.plan.Plan;
 import burk.runtime.plan.Step;
-import burk.seccomp.Arch;
-import burk.seccomp.SeccompCompiler;
-import burk.seccomp.SeccompException;
-import burk.seccomp.SeccompProfile;
-import burk.seccomp.SeccompProgram;
 import burk.spec.IdMapping;
 import burk.spec.LinuxDevice;
 import burk.spec.LinuxNamespace;
 import burk.spec.Mount;
-import burk.spec.ProcessSpec;
-import burk.spec.Rlimit;
 import burk.spec.RuntimeSpec;
 import burk.spec.TimeOffset;
 
@@ -131,7 +123,7 @@ final class InitPlanner {
             plan.add(new Step.WriteFile(Step.NO_SLOT, "/proc/sys/" + e.getKey().replace('.', '/'),
                     e.getValue().getBytes(StandardCharsets.UTF_8)), "linux.sysctl, in the container's namespaces");
         }
-        planProcess(spec.process(), newUser);
+        ProcessPlanner.addProcessSteps(plan, spec.process(), ProcessPlanner.compileSeccomp(spec), newUser, SLOT_LISTEN);
         return plan.build();
     }
 
@@ -347,103 +339,6 @@ final class InitPlanner {
         } else {
             plan.add(new Step.MkNod(SLOT_ROOTFS, mode, Step.MkNod.makedev(major, minor), uid, gid, path), why);
         }
-    }
-
-    /** linux.seccomp compiled for this kernel's architecture, or null when there is none. */
-    private SeccompProgram compileSeccomp() {
-        var raw = spec.linuxOrEmpty().seccomp();
-        if (raw == null) return null;
-        try {
-            SeccompProfile profile = SeccompProfile.fromJson(raw.json());
-            SeccompProgram prog = SeccompCompiler.compile(profile, Arch.host());
-            if (prog.needsNotifyListener()) {
-                throw new IllegalArgumentException("linux.seccomp: SCMP_ACT_NOTIFY (a listenerPath agent) is not"
-                        + " supported by this burk version");
-            }
-            return prog;
-        } catch (SeccompException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-    }
-
-    private void planProcess(ProcessSpec p, boolean newUser) {
-        SeccompProgram seccomp = compileSeccomp();
-        if (seccomp != null && !p.noNewPrivileges()) {
-            // Without no_new_privs the kernel only accepts a filter from a process with
-            // CAP_SYS_ADMIN, which the init still has here and may not have after the switch to
-            // process.user; the profile must then allow the few calls the init makes after it.
-            plan.add(new Step.Seccomp(seccomp.flags(), seccomp.filter()),
-                    "linux.seccomp, installed while the init still holds CAP_SYS_ADMIN (no noNewPrivileges)");
-        }
-        if (p.oomScoreAdj() != null) {
-            plan.add(new Step.WriteFile(Step.NO_SLOT, "/proc/self/oom_score_adj",
-                    Integer.toString(p.oomScoreAdj()).getBytes(StandardCharsets.UTF_8)),
-                    "process.oomScoreAdj, set while the init still has the capability to lower it");
-        }
-        for (Rlimit r : p.rlimits()) {
-            plan.add(new Step.SetRlimit(Rlimits.number(r.type()), r.type(), r.soft(), r.hard()),
-                    "process.rlimits: " + r.type());
-        }
-        var caps = p.capabilities();
-        if (caps != null) {
-            plan.add(new Step.Prctl(Step.Prctl.PR_SET_KEEPCAPS, 1, "PR_SET_KEEPCAPS 1"),
-                    "keep the permitted capabilities across the switch to process.user");
-            plan.add(new Step.CapBounding(capMask(caps.bounding()), Capabilities.LAST_KNOWN),
-                    "process.capabilities.bounding: capabilities the container can never regain");
-        }
-        List<Long> groups = p.user().additionalGids();
-        List<Integer> gids = new ArrayList<>(groups.size());
-        for (Long g : groups) gids.add(g.intValue());
-        if (!gids.isEmpty() || !newUser) {
-            plan.add(new Step.SetGroups(gids), "process.user.additionalGids (and no host supplementary groups)");
-        }
-        plan.add(new Step.SetResGid((int) p.user().gid()), "process.user.gid");
-        plan.add(new Step.SetResUid((int) p.user().uid()), "process.user.uid");
-        if (caps != null) {
-            plan.add(new Step.Prctl(Step.Prctl.PR_SET_KEEPCAPS, 0, "PR_SET_KEEPCAPS 0"), "back to the default");
-            plan.add(new Step.CapSet(capMask(caps.effective()), capMask(caps.permitted()), capMask(caps.inheritable())),
-                    "process.capabilities: effective, permitted and inheritable sets");
-            plan.add(new Step.CapAmbient(capMask(caps.ambient()), Capabilities.LAST_KNOWN),
-                    "process.capabilities.ambient");
-        }
-        int umask = p.user().umask() == null ? 0022 : p.user().umask().intValue();
-        plan.add(new Step.Umask(umask), "process.user.umask");
-        plan.add(new Step.Chdir(p.cwd()), "process.cwd, as the container's user");
-        String program = p.args().get(0);
-        plan.add(new Step.FindExec(program, execCandidates(program, p.env())),
-                "find the program now, so `create` reports a missing binary instead of `start`");
-        if (p.noNewPrivileges()) {
-            plan.add(new Step.Prctl(Step.Prctl.PR_SET_NO_NEW_PRIVS, 1, "PR_SET_NO_NEW_PRIVS 1"),
-                    "process.noNewPrivileges: setuid binaries and file capabilities grant nothing");
-        }
-        plan.add(new Step.WaitStart(SLOT_LISTEN), "the container is created; it runs its process on `burk start`");
-        if (seccomp != null && p.noNewPrivileges()) {
-            plan.add(new Step.Seccomp(seccomp.flags(), seccomp.filter()),
-                    "linux.seccomp: the last step before execve, so the filter binds only the container's process");
-        }
-        plan.add(new Step.Exec(p.args(), p.env()), "process.args, with process.env as the whole environment");
-    }
-
-    /** The paths to try for argv[0]: itself if it has a slash, else each $PATH entry of the container's env. */
-    static List<String> execCandidates(String program, List<String> env) {
-        if (program.contains("/")) return List.of(program);
-        String path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-        for (String e : env) if (e.startsWith("PATH=")) path = e.substring(5);
-        List<String> out = new ArrayList<>();
-        for (String dir : path.split(":", -1)) {
-            if (dir.isEmpty()) dir = ".";
-            out.add(dir.endsWith("/") ? dir + program : dir + "/" + program);
-        }
-        return out;
-    }
-
-    private static long capMask(List<String> names) {
-        long m = 0;
-        for (String n : names) {
-            int b = Capabilities.bit(n);
-            if (b >= 0) m |= 1L << b;
-        }
-        return m;
     }
 
     static long propagationFlags(String p) {

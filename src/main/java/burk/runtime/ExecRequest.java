@@ -1,0 +1,44 @@
+package burk.runtime;
+
+import burk.spec.ProcessSpec;
+
+import java.nio.file.Path;
+
+/**
+ * What {@code exec} is asked to run in an existing container.
+ *
+ * @param id            the container
+ * @param process       the process to run (runc's --process file, or the container's own process
+ *                      with the inline flags applied)
+ * @param detach        return once the process runs, instead of waiting for it
+ * @param pidFile       where to write its pid (decimal, no newline), or null
+ * @param consoleSocket where its terminal master goes when process.terminal is set, or null
+ * @param stdio         this process's fds that become its 0, 1, 2 and preserved fds
+ * @param ignorePaused  exec even into a paused container (the process starts frozen)
+ */
+public record ExecRequest(String id, ProcessSpec process, boolean detach, Path pidFile, Path consoleSocket,
+                          int[] stdio, boolean ignorePaused) {
+    public ExecRequest {
+        if (stdio == null) stdio = new int[] {0, 1, 2};
+    }
+
+    public static ExecRequest of(String id, ProcessSpec process) {
+        return new ExecRequest(id, process, false, null, null, null, false);
+    }
+
+    public ExecRequest withStdio(int[] fds) {
+        return new ExecRequest(id, process, detach, pidFile, consoleSocket, fds, ignorePaused);
+    }
+
+    public ExecRequest withDetach(boolean d, Path pid) {
+        return new ExecRequest(id, process, d, pid, consoleSocket, stdio, ignorePaused);
+    }
+
+    public ExecRequest withConsoleSocket(Path p) {
+        return new ExecRequest(id, process, detach, pidFile, p, stdio, ignorePaused);
+    }
+
+    public ExecRequest withIgnorePaused(boolean b) {
+        return new ExecRequest(id, process, detach, pidFile, consoleSocket, stdio, b);
+    }
+}
