@@ -40,9 +40,10 @@ import java.util.stream.Stream;
  * </ul>
  * Asking for a limit whose controller is not mounted is an error naming the controller.
  *
- * <p>Device rules are written in order on every apply/update; for a running container a
- * leading "deny all" briefly revokes what later lines grant again (runc avoids that with a
- * rule emulator; burk does not yet).
+ * <p>Device rules are not written as given: the state they describe ({@link DeviceRules}) is
+ * compared with the kernel's devices.list and only the difference is written, access taken away
+ * before access granted, so updating a running container's allowlist never denies, even briefly,
+ * what both the old and the new list allow. The list read back afterwards must equal the target.
  */
 public final class CgroupV1 implements CgroupManager {
     private static final Duration FREEZE_TIMEOUT = Duration.ofSeconds(10);
@@ -380,8 +381,19 @@ public final class CgroupV1 implements CgroupManager {
             return;
         }
         Path dir = require("devices", "device rules");
-        for (CgroupResources.DeviceRule rule : rules) {
+        DeviceRules target = DeviceRules.of(rules);
+        Path list = dir.resolve("devices.list");
+        DeviceRules current = DeviceRules.parseDevicesList(CgroupFs.read(list));
+        for (CgroupResources.DeviceRule rule : target.transitionFrom(current)) {
             CgroupFs.write(dir.resolve(rule.allow() ? "devices.allow" : "devices.deny"), Checks.deviceLine(rule));
+        }
+        // In deny-all mode devices.list shows the whole state: check the kernel now holds exactly
+        // the target (an allow-all list hides its deny exceptions, so it cannot be checked).
+        if (!target.defaultAllow()) {
+            DeviceRules after = DeviceRules.parseDevicesList(CgroupFs.read(list));
+            if (!after.equals(target)) {
+                throw new CgroupException("cgroup: " + list + " reads \"" + after + "\" after the update, not \"" + target + "\"");
+            }
         }
     }
 

@@ -35,9 +35,10 @@ import java.util.stream.Stream;
  * {@code swappiness}, {@code disableOomKiller}; blockIO {@code leafWeight}; {@code network}.
  * Refused: the realtime CPU fields (a scheduling guarantee must not be dropped silently).
  *
- * <p><b>Device rules are not enforced on v2.</b> v2 has no devices files; enforcing them takes a
- * BPF_PROG_TYPE_CGROUP_DEVICE program attached with bpf(2), which this package does not do yet.
- * The container still sees only the device nodes the runtime creates.
+ * <p>Device rules: v2 has no devices files. The rules are emulated as the v1 controller would
+ * keep them ({@link DeviceRules}), compiled into a BPF_PROG_TYPE_CGROUP_DEVICE program
+ * ({@link DeviceProgram}) and attached to the cgroup with bpf(2), replacing burk's previous one
+ * ({@link DeviceFilter}). A null or empty list leaves the cgroup's devices alone.
  */
 public final class CgroupV2 implements CgroupManager {
     private static final Duration FREEZE_TIMEOUT = Duration.ofSeconds(10);
@@ -150,7 +151,14 @@ public final class CgroupV2 implements CgroupManager {
         setCpuset(r.cpu());
         setHugetlb(r.hugepageLimits());
         setRdma(r.rdma());
+        setDevices(r.devices());
         setUnified(r.unified());
+    }
+
+    private void setDevices(List<CgroupResources.DeviceRule> rules) {
+        if (rules != null && !rules.isEmpty()) {
+            DeviceFilter.attach(dir, DeviceRules.of(rules));
+        }
     }
 
     @Override
