@@ -40,6 +40,13 @@ import java.util.stream.Stream;
  * </ul>
  * Asking for a limit whose controller is not mounted is an error naming the controller.
  *
+ * <p>On a hybrid host (v1 controllers plus a cgroup2 mount) the container also gets a directory
+ * in the unified hierarchy, under the key {@code ""} as runc's cgroup_paths has it, and its
+ * processes join it: tools that only read the unified hierarchy then see the container, and
+ * controllers bound to no v1 hierarchy live there. hugetlb and rdma limits go to whichever
+ * hierarchy has the controller: the v1 one if mounted, else the unified one (hugetlb.SIZE.max,
+ * rdma.max) when its cgroup.controllers offers it.
+ *
  * <p>Device rules are not written as given: the state they describe ({@link DeviceRules}) is
  * compared with the kernel's devices.list and only the difference is written, access taken away
  * before access granted, so updating a running container's allowlist never denies, even briefly,
@@ -48,6 +55,9 @@ import java.util.stream.Stream;
 public final class CgroupV1 implements CgroupManager {
     private static final Duration FREEZE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration DESTROY_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The key of the unified hierarchy's directory on a hybrid host. */
+    static final String UNIFIED = "";
 
     /** Which hierarchy lists the processes: one every container's cgroup is sure to be in. */
     private static final List<String> PROCS_SOURCE = List.of("freezer", "pids", "memory", "cpu", "devices", "cpuacct");
@@ -114,6 +124,23 @@ public final class CgroupV1 implements CgroupManager {
         if (dirs.containsKey("cpuset")) {
             inheritCpuset(mountPoints.get("cpuset"), dirs.get("cpuset"));
         }
+        if (dirs.containsKey(UNIFIED)) {
+            CgroupFs.enableControllers(mountPoints.get(UNIFIED), dirs.get(UNIFIED));
+        }
+    }
+
+    /**
+     * The directory to write {@code controller}'s v2 files in: the unified one, when the host is
+     * hybrid and the unified hierarchy offers that controller.
+     */
+    private Optional<Path> unifiedFor(String controller) {
+        return dir(UNIFIED).filter(d -> CgroupFs.readIfExists(d.resolve("cgroup.controllers"))
+                .map(CgroupFs::words).orElse(Set.of()).contains(controller));
+    }
+
+    private CgroupException notAvailable(String controller, String what) {
+        return new CgroupException("cgroup: " + what + " requested but the " + controller + " controller is not mounted"
+                + (dirs.containsKey(UNIFIED) ? " on cgroup v1 nor offered by the unified hierarchy" : ""));
     }
 
     /**
@@ -338,7 +365,19 @@ public final class CgroupV1 implements CgroupManager {
         if (limits == null || limits.isEmpty()) {
             return;
         }
-        Path dir = require("hugetlb", "hugepage limits");
+        Optional<Path> v1 = dir("hugetlb");
+        if (v1.isEmpty()) {
+            Path unified = unifiedFor("hugetlb").orElseThrow(() -> notAvailable("hugetlb", "hugepage limits"));
+            for (CgroupResources.HugepageLimit h : limits) {
+                CgroupFs.write(unified.resolve("hugetlb." + h.pageSize() + ".max"), Long.toString(h.limit()));
+                Path reserved = unified.resolve("hugetlb." + h.pageSize() + ".rsvd.max");
+                if (Files.exists(reserved)) {
+                    CgroupFs.write(reserved, Long.toString(h.limit()));
+                }
+            }
+            return;
+        }
+        Path dir = v1.get();
         for (CgroupResources.HugepageLimit h : limits) {
             CgroupFs.write(dir.resolve("hugetlb." + h.pageSize() + ".limit_in_bytes"), Long.toString(h.limit()));
             Path reserved = dir.resolve("hugetlb." + h.pageSize() + ".rsvd.limit_in_bytes");
@@ -367,7 +406,8 @@ public final class CgroupV1 implements CgroupManager {
         if (rdma == null || rdma.isEmpty()) {
             return;
         }
-        Path file = require("rdma", "rdma limits").resolve("rdma.max");
+        // rdma.max has the same format on both versions.
+        Path file = dir("rdma").or(() -> unifiedFor("rdma")).orElseThrow(() -> notAvailable("rdma", "rdma limits")).resolve("rdma.max");
         new TreeMap<>(rdma).forEach((device, limit) -> CgroupFs.write(file, rdmaLine(device, limit)));
     }
 
@@ -570,7 +610,7 @@ public final class CgroupV1 implements CgroupManager {
     private Map<String, CgroupStats.Hugetlb> hugetlbStats() {
         Optional<Path> hugetlb = dir("hugetlb");
         if (hugetlb.isEmpty()) {
-            return Map.of();
+            return unifiedFor("hugetlb").map(CgroupV2::hugetlbStats).orElse(Map.of());
         }
         Map<String, CgroupStats.Hugetlb> result = new TreeMap<>();
         Path d = hugetlb.get();

@@ -24,8 +24,9 @@ import java.util.Map;
  * "slice:prefix:name" form is not interpreted (there is no systemd driver yet): it is taken as a
  * relative path like any other.
  *
- * <p>Hybrid hosts (v1 controllers plus a cgroup2 mount) use the v1 driver, as runc does; only a
- * host with cgroup2 alone gets the v2 driver.
+ * <p>Hybrid hosts (v1 controllers plus a cgroup2 mount) use the v1 driver, as runc does, with a
+ * directory in the unified hierarchy too (key {@code ""}); only a host with cgroup2 alone gets
+ * the v2 driver.
  */
 public final class Cgroups {
     /** Parent of the default cgroup, {@code /burk/<containerId>}. */
@@ -48,6 +49,12 @@ public final class Cgroups {
                     String relative = resolve(cgroupsPath, containerId, layout.ownCgroup(controller), mount.root());
                     mountPoints.put(controller, mount.mountPoint());
                     dirs.put(controller, under(mount.mountPoint(), relative));
+                });
+                // Hybrid host: join the unified hierarchy too, as runc does.
+                layout.unifiedMount().ifPresent(mount -> {
+                    String relative = resolve(cgroupsPath, containerId, layout.ownCgroup(""), mount.root());
+                    mountPoints.put(CgroupV1.UNIFIED, mount.mountPoint());
+                    dirs.put(CgroupV1.UNIFIED, under(mount.mountPoint(), relative));
                 });
                 yield new CgroupV1(mountPoints, dirs, List.of(), killer);
             }
@@ -75,10 +82,12 @@ public final class Cgroups {
             case V1 -> {
                 Map<String, Path> mountPoints = new LinkedHashMap<>();
                 saved.dirs().forEach((controller, dir) -> {
-                    CgroupLayout.Mount mount = layout.v1Mounts().get(controller);
+                    CgroupLayout.Mount mount = controller.equals(CgroupV1.UNIFIED)
+                            ? layout.unifiedMount().orElse(null) : layout.v1Mounts().get(controller);
                     if (mount == null || !dir.normalize().equals(dir) || !dir.startsWith(mount.mountPoint())) {
-                        throw new CgroupException("cgroup: saved path " + dir + " for " + controller
-                                + " is not in a mounted " + controller + " hierarchy");
+                        String name = controller.equals(CgroupV1.UNIFIED) ? "unified" : controller;
+                        throw new CgroupException("cgroup: saved path " + dir + " for " + name
+                                + " is not in a mounted " + name + " hierarchy");
                     }
                     mountPoints.put(controller, mount.mountPoint());
                 });

@@ -69,6 +69,7 @@ final class TestHost {
             Set<Path> mountPoints = new LinkedHashSet<>();
             if (layout.version() == CgroupVersion.V1) {
                 layout.v1Mounts().values().forEach(m -> mountPoints.add(m.mountPoint()));
+                layout.unifiedMount().ifPresent(m -> mountPoints.add(m.mountPoint()));
             } else {
                 mountPoints.add(layout.unifiedMount().orElseThrow().mountPoint());
             }
