@@ -701,6 +701,16 @@ public final class CgroupV1 implements CgroupManager {
         return dirs;
     }
 
+    /**
+     * Counts {@code dir}, made by someone acting for burk (systemd, for the scope it started), as
+     * created by burk: {@link #destroy()} removes it.
+     */
+    void adopt(Path dir) {
+        if (!created.contains(dir)) {
+            created.add(dir);
+        }
+    }
+
     @Override
     public List<Path> createdPaths() {
         return List.copyOf(created);
