@@ -88,7 +88,7 @@ public final class CgroupV1 implements CgroupManager {
         return dir;
     }
 
-    /** The controllers this manager has a directory for. */
+    /** The controllers this manager has a directory for; {@code ""} is the unified hierarchy on a hybrid host. */
     public Set<String> controllers() {
         return dirs.keySet();
     }

@@ -1,6 +1,7 @@
 package burk.cgroups;
 
 import burk.linux.Bpf;
+import burk.linux.Errno;
 import burk.linux.Fd;
 import burk.linux.LinuxException;
 import burk.linux.Syscalls;
@@ -39,7 +40,7 @@ final class DeviceFilter {
             }
         } catch (LinuxException e) {
             throw new CgroupException("cgroup: device rules for " + dir + " (" + rules + "): " + e.getMessage()
-                    + (e.errno() == burk.linux.Errno.EPERM ? " (loading eBPF programs needs CAP_BPF or root)" : ""));
+                    + (e.errno() == Errno.EPERM ? " (loading eBPF programs needs CAP_BPF or root)" : ""));
         }
     }
 
