@@ -12,9 +12,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -224,6 +226,47 @@ final class CgroupFs {
                 backoff.pause();
             }
         }
+    }
+
+    /**
+     * A v2 controller's files appear in a cgroup only when its parent lists the controller in
+     * cgroup.subtree_control, all the way down from the root. Enable every available controller
+     * in every ancestor, not in the container's own cgroup: a cgroup with processes may not
+     * delegate domain controllers ("no internal processes"). One write first, one controller at
+     * a time if that fails (a controller can be refused alone, e.g. cpu while a realtime task is
+     * in the way); what stays disabled shows up as a clear error at the first write needing it.
+     */
+    static void enableControllers(Path mountPoint, Path dir) {
+        Path ancestor = mountPoint;
+        for (Path name : mountPoint.relativize(dir)) {
+            Set<String> available = words(CgroupFs.read(ancestor.resolve("cgroup.controllers")));
+            available.removeAll(words(CgroupFs.read(ancestor.resolve("cgroup.subtree_control"))));
+            if (!available.isEmpty()) {
+                Path control = ancestor.resolve("cgroup.subtree_control");
+                try {
+                    CgroupFs.write(control, String.join(" ", available.stream().map(c -> "+" + c).toList()));
+                } catch (CgroupException all) {
+                    for (String controller : available) {
+                        try {
+                            CgroupFs.write(control, "+" + controller);
+                        } catch (CgroupException one) {
+                            // Left disabled; see above.
+                        }
+                    }
+                }
+            }
+            ancestor = ancestor.resolve(name.toString());
+        }
+    }
+
+    static Set<String> words(String text) {
+        Set<String> result = new LinkedHashSet<>();
+        for (String w : text.trim().split("\\s+")) {
+            if (!w.isEmpty()) {
+                result.add(w);
+            }
+        }
+        return result;
     }
 
     /** A point in time to stop retrying at. */

@@ -5,14 +5,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One container's cgroup, on whichever cgroup version the host uses. Obtained from
+ * One container's cgroup, on whichever cgroup version the host uses, made by burk itself
+ * ({@link CgroupV1}, {@link CgroupV2}) or by systemd ({@link SystemdCgroup}). Obtained from
  * {@link Cgroups#open} (new container) or {@link Cgroups#reopen} (from saved state). Not thread
  * safe: the runtime serialises operations on a container.
  *
  * <p>Every failure is a {@link CgroupException} naming the file, the value and the kernel's
  * reason.
  */
-public sealed interface CgroupManager permits CgroupV1, CgroupV2 {
+public sealed interface CgroupManager permits CgroupV1, CgroupV2, SystemdCgroup {
 
     CgroupVersion version();
 

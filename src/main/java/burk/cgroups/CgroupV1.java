@@ -40,13 +40,24 @@ import java.util.stream.Stream;
  * </ul>
  * Asking for a limit whose controller is not mounted is an error naming the controller.
  *
- * <p>Device rules are written in order on every apply/update; for a running container a
- * leading "deny all" briefly revokes what later lines grant again (runc avoids that with a
- * rule emulator; burk does not yet).
+ * <p>On a hybrid host (v1 controllers plus a cgroup2 mount) the container also gets a directory
+ * in the unified hierarchy, under the key {@code ""} as runc's cgroup_paths has it, and its
+ * processes join it: tools that only read the unified hierarchy then see the container, and
+ * controllers bound to no v1 hierarchy live there. hugetlb and rdma limits go to whichever
+ * hierarchy has the controller: the v1 one if mounted, else the unified one (hugetlb.SIZE.max,
+ * rdma.max) when its cgroup.controllers offers it.
+ *
+ * <p>Device rules are not written as given: the state they describe ({@link DeviceRules}) is
+ * compared with the kernel's devices.list and only the difference is written, access taken away
+ * before access granted, so updating a running container's allowlist never denies, even briefly,
+ * what both the old and the new list allow. The list read back afterwards must equal the target.
  */
 public final class CgroupV1 implements CgroupManager {
     private static final Duration FREEZE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration DESTROY_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The key of the unified hierarchy's directory on a hybrid host. */
+    static final String UNIFIED = "";
 
     /** Which hierarchy lists the processes: one every container's cgroup is sure to be in. */
     private static final List<String> PROCS_SOURCE = List.of("freezer", "pids", "memory", "cpu", "devices", "cpuacct");
@@ -77,7 +88,7 @@ public final class CgroupV1 implements CgroupManager {
         return dir;
     }
 
-    /** The controllers this manager has a directory for. */
+    /** The controllers this manager has a directory for; {@code ""} is the unified hierarchy on a hybrid host. */
     public Set<String> controllers() {
         return dirs.keySet();
     }
@@ -113,6 +124,23 @@ public final class CgroupV1 implements CgroupManager {
         if (dirs.containsKey("cpuset")) {
             inheritCpuset(mountPoints.get("cpuset"), dirs.get("cpuset"));
         }
+        if (dirs.containsKey(UNIFIED)) {
+            CgroupFs.enableControllers(mountPoints.get(UNIFIED), dirs.get(UNIFIED));
+        }
+    }
+
+    /**
+     * The directory to write {@code controller}'s v2 files in: the unified one, when the host is
+     * hybrid and the unified hierarchy offers that controller.
+     */
+    private Optional<Path> unifiedFor(String controller) {
+        return dir(UNIFIED).filter(d -> CgroupFs.readIfExists(d.resolve("cgroup.controllers"))
+                .map(CgroupFs::words).orElse(Set.of()).contains(controller));
+    }
+
+    private CgroupException notAvailable(String controller, String what) {
+        return new CgroupException("cgroup: " + what + " requested but the " + controller + " controller is not mounted"
+                + (dirs.containsKey(UNIFIED) ? " on cgroup v1 nor offered by the unified hierarchy" : ""));
     }
 
     /**
@@ -337,7 +365,19 @@ public final class CgroupV1 implements CgroupManager {
         if (limits == null || limits.isEmpty()) {
             return;
         }
-        Path dir = require("hugetlb", "hugepage limits");
+        Optional<Path> v1 = dir("hugetlb");
+        if (v1.isEmpty()) {
+            Path unified = unifiedFor("hugetlb").orElseThrow(() -> notAvailable("hugetlb", "hugepage limits"));
+            for (CgroupResources.HugepageLimit h : limits) {
+                CgroupFs.write(unified.resolve("hugetlb." + h.pageSize() + ".max"), Long.toString(h.limit()));
+                Path reserved = unified.resolve("hugetlb." + h.pageSize() + ".rsvd.max");
+                if (Files.exists(reserved)) {
+                    CgroupFs.write(reserved, Long.toString(h.limit()));
+                }
+            }
+            return;
+        }
+        Path dir = v1.get();
         for (CgroupResources.HugepageLimit h : limits) {
             CgroupFs.write(dir.resolve("hugetlb." + h.pageSize() + ".limit_in_bytes"), Long.toString(h.limit()));
             Path reserved = dir.resolve("hugetlb." + h.pageSize() + ".rsvd.limit_in_bytes");
@@ -366,7 +406,8 @@ public final class CgroupV1 implements CgroupManager {
         if (rdma == null || rdma.isEmpty()) {
             return;
         }
-        Path file = require("rdma", "rdma limits").resolve("rdma.max");
+        // rdma.max has the same format on both versions.
+        Path file = dir("rdma").or(() -> unifiedFor("rdma")).orElseThrow(() -> notAvailable("rdma", "rdma limits")).resolve("rdma.max");
         new TreeMap<>(rdma).forEach((device, limit) -> CgroupFs.write(file, rdmaLine(device, limit)));
     }
 
@@ -380,8 +421,19 @@ public final class CgroupV1 implements CgroupManager {
             return;
         }
         Path dir = require("devices", "device rules");
-        for (CgroupResources.DeviceRule rule : rules) {
+        DeviceRules target = DeviceRules.of(rules);
+        Path list = dir.resolve("devices.list");
+        DeviceRules current = DeviceRules.parseDevicesList(CgroupFs.read(list));
+        for (CgroupResources.DeviceRule rule : target.transitionFrom(current)) {
             CgroupFs.write(dir.resolve(rule.allow() ? "devices.allow" : "devices.deny"), Checks.deviceLine(rule));
+        }
+        // In deny-all mode devices.list shows the whole state: check the kernel now holds exactly
+        // the target (an allow-all list hides its deny exceptions, so it cannot be checked).
+        if (!target.defaultAllow()) {
+            DeviceRules after = DeviceRules.parseDevicesList(CgroupFs.read(list));
+            if (!after.equals(target)) {
+                throw new CgroupException("cgroup: " + list + " reads \"" + after + "\" after the update, not \"" + target + "\"");
+            }
         }
     }
 
@@ -558,7 +610,7 @@ public final class CgroupV1 implements CgroupManager {
     private Map<String, CgroupStats.Hugetlb> hugetlbStats() {
         Optional<Path> hugetlb = dir("hugetlb");
         if (hugetlb.isEmpty()) {
-            return Map.of();
+            return unifiedFor("hugetlb").map(CgroupV2::hugetlbStats).orElse(Map.of());
         }
         Map<String, CgroupStats.Hugetlb> result = new TreeMap<>();
         Path d = hugetlb.get();
@@ -647,6 +699,16 @@ public final class CgroupV1 implements CgroupManager {
     @Override
     public Map<String, Path> paths() {
         return dirs;
+    }
+
+    /**
+     * Counts {@code dir}, made by someone acting for burk (systemd, for the scope it started), as
+     * created by burk: {@link #destroy()} removes it.
+     */
+    void adopt(Path dir) {
+        if (!created.contains(dir)) {
+            created.add(dir);
+        }
     }
 
     @Override

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,9 +34,10 @@ import java.util.stream.Stream;
  * {@code swappiness}, {@code disableOomKiller}; blockIO {@code leafWeight}; {@code network}.
  * Refused: the realtime CPU fields (a scheduling guarantee must not be dropped silently).
  *
- * <p><b>Device rules are not enforced on v2.</b> v2 has no devices files; enforcing them takes a
- * BPF_PROG_TYPE_CGROUP_DEVICE program attached with bpf(2), which this package does not do yet.
- * The container still sees only the device nodes the runtime creates.
+ * <p>Device rules: v2 has no devices files. The rules are emulated as the v1 controller would
+ * keep them ({@link DeviceRules}), compiled into a BPF_PROG_TYPE_CGROUP_DEVICE program
+ * ({@link DeviceProgram}) and attached to the cgroup with bpf(2), replacing burk's previous one
+ * ({@link DeviceFilter}). A null or empty list leaves the cgroup's devices alone.
  */
 public final class CgroupV2 implements CgroupManager {
     private static final Duration FREEZE_TIMEOUT = Duration.ofSeconds(10);
@@ -72,48 +72,7 @@ public final class CgroupV2 implements CgroupManager {
                 created.add(p);
             }
         }
-        enableControllers();
-    }
-
-    /**
-     * A v2 controller's files appear in a cgroup only when its parent lists the controller in
-     * cgroup.subtree_control, all the way down from the root. Enable every available controller
-     * in every ancestor, not in the container's own cgroup: a cgroup with processes may not
-     * delegate domain controllers ("no internal processes"). One write first, one controller at
-     * a time if that fails (a controller can be refused alone, e.g. cpu while a realtime task is
-     * in the way); what stays disabled shows up as a clear error at the first write needing it.
-     */
-    private void enableControllers() {
-        Path ancestor = mountPoint;
-        for (Path name : mountPoint.relativize(dir)) {
-            Set<String> available = words(CgroupFs.read(ancestor.resolve("cgroup.controllers")));
-            available.removeAll(words(CgroupFs.read(ancestor.resolve("cgroup.subtree_control"))));
-            if (!available.isEmpty()) {
-                Path control = ancestor.resolve("cgroup.subtree_control");
-                try {
-                    CgroupFs.write(control, String.join(" ", available.stream().map(c -> "+" + c).toList()));
-                } catch (CgroupException all) {
-                    for (String controller : available) {
-                        try {
-                            CgroupFs.write(control, "+" + controller);
-                        } catch (CgroupException one) {
-                            // Left disabled; see above.
-                        }
-                    }
-                }
-            }
-            ancestor = ancestor.resolve(name.toString());
-        }
-    }
-
-    private static Set<String> words(String text) {
-        Set<String> result = new LinkedHashSet<>();
-        for (String w : text.trim().split("\\s+")) {
-            if (!w.isEmpty()) {
-                result.add(w);
-            }
-        }
-        return result;
+        CgroupFs.enableControllers(mountPoint, dir);
     }
 
     /** Writes one file of this cgroup; a missing file gets a hint about the controller behind it. */
@@ -125,7 +84,7 @@ public final class CgroupV2 implements CgroupManager {
                 throw e;
             }
             String controller = file.substring(0, Math.max(0, file.indexOf('.')));
-            Set<String> enabled = CgroupFs.readIfExists(dir.resolve("cgroup.controllers")).map(CgroupV2::words).orElse(Set.of());
+            Set<String> enabled = CgroupFs.readIfExists(dir.resolve("cgroup.controllers")).map(CgroupFs::words).orElse(Set.of());
             if (!controller.equals("cgroup") && !enabled.contains(controller)) {
                 throw e.withHint("the " + controller + " controller is not enabled for " + dir
                         + "; its cgroup.controllers lists: " + String.join(" ", enabled));
@@ -150,7 +109,14 @@ public final class CgroupV2 implements CgroupManager {
         setCpuset(r.cpu());
         setHugetlb(r.hugepageLimits());
         setRdma(r.rdma());
+        setDevices(r.devices());
         setUnified(r.unified());
+    }
+
+    private void setDevices(List<CgroupResources.DeviceRule> rules) {
+        if (rules != null && !rules.isEmpty()) {
+            DeviceFilter.attach(dir, DeviceRules.of(rules));
+        }
     }
 
     @Override
@@ -286,7 +252,7 @@ public final class CgroupV2 implements CgroupManager {
                     throw failure;
                 }
                 String controller = e.getKey().substring(0, e.getKey().indexOf('.'));
-                Set<String> enabled = CgroupFs.readIfExists(dir.resolve("cgroup.controllers")).map(CgroupV2::words).orElse(Set.of());
+                Set<String> enabled = CgroupFs.readIfExists(dir.resolve("cgroup.controllers")).map(CgroupFs::words).orElse(Set.of());
                 if (!controller.equals("cgroup") && !enabled.contains(controller)) {
                     throw failure.withHint("unified resource " + CgroupException.quote(e.getKey()) + ": controller "
                             + CgroupException.quote(controller) + " is not available; cgroup.controllers lists: " + String.join(" ", enabled));
@@ -427,6 +393,11 @@ public final class CgroupV2 implements CgroupManager {
     private static final Pattern HUGETLB_CURRENT = Pattern.compile("hugetlb\\.([0-9]+[KMG]B)\\.current");
 
     private Map<String, CgroupStats.Hugetlb> hugetlbStats() {
+        return hugetlbStats(dir);
+    }
+
+    /** hugetlb.SIZE.current and the "max" count of hugetlb.SIZE.events, per page size. */
+    static Map<String, CgroupStats.Hugetlb> hugetlbStats(Path dir) {
         Map<String, CgroupStats.Hugetlb> result = new TreeMap<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.toList()) {
@@ -506,6 +477,16 @@ public final class CgroupV2 implements CgroupManager {
     @Override
     public Map<String, Path> paths() {
         return Map.of("", dir);
+    }
+
+    /**
+     * Counts {@code dir}, made by someone acting for burk (systemd, for the scope it started), as
+     * created by burk: {@link #destroy()} removes it.
+     */
+    void adopt(Path dir) {
+        if (!created.contains(dir)) {
+            created.add(dir);
+        }
     }
 
     @Override

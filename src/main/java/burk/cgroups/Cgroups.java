@@ -21,11 +21,12 @@ import java.util.Map;
  * </ul>
  * {@code ..} is resolved lexically and cannot climb above the hierarchy root; a path that
  * resolves to the root itself is refused (a container must not be the root cgroup). The systemd
- * "slice:prefix:name" form is not interpreted (there is no systemd driver yet): it is taken as a
- * relative path like any other.
+ * "slice:prefix:name" form belongs to {@link CgroupDriver#SYSTEMD}; the cgroupfs driver takes it
+ * as a relative path like any other, as runc does.
  *
- * <p>Hybrid hosts (v1 controllers plus a cgroup2 mount) use the v1 driver, as runc does; only a
- * host with cgroup2 alone gets the v2 driver.
+ * <p>Hybrid hosts (v1 controllers plus a cgroup2 mount) use the v1 driver, as runc does, with a
+ * directory in the unified hierarchy too (key {@code ""}); only a host with cgroup2 alone gets
+ * the v2 driver.
  */
 public final class Cgroups {
     /** Parent of the default cgroup, {@code /burk/<containerId>}. */
@@ -38,7 +39,33 @@ public final class Cgroups {
         return open(CgroupLayout.detect(), cgroupsPath, containerId, Killer.PROCESS_HANDLE);
     }
 
-    /** Opens the manager for {@code cgroupsPath} in a given layout. Creates nothing. */
+    /**
+     * Opens the manager for {@code cgroupsPath} with the given driver on this host. With
+     * {@link CgroupDriver#SYSTEMD} the path is "slice:prefix:name" (see {@link SystemdCgroup}).
+     * Creates nothing and does not contact systemd yet.
+     */
+    public static CgroupManager open(String cgroupsPath, String containerId, CgroupDriver driver) {
+        return open(CgroupLayout.detect(), cgroupsPath, containerId, Killer.PROCESS_HANDLE, driver);
+    }
+
+    /** Opens the manager for {@code cgroupsPath} with the given driver in a given layout. Creates nothing. */
+    public static CgroupManager open(CgroupLayout layout, String cgroupsPath, String containerId, Killer killer,
+                                     CgroupDriver driver) {
+        return switch (driver) {
+            case CGROUPFS -> open(layout, cgroupsPath, containerId, killer);
+            case SYSTEMD -> openSystemd(layout, cgroupsPath, containerId, killer, SystemdBus.system());
+        };
+    }
+
+    /** The systemd driver, talking to systemd on {@code bus}. */
+    static SystemdCgroup openSystemd(CgroupLayout layout, String cgroupsPath, String containerId, Killer killer,
+                                     SystemdBus bus) {
+        SystemdUnit unit = SystemdUnit.parse(cgroupsPath, containerId);
+        CgroupManager fs = open(layout, unit.cgroupPath(), containerId, killer);
+        return new SystemdCgroup(fs, unit.unit(), unit.slice(), "burk container " + containerId, bus, false);
+    }
+
+    /** Opens the manager for {@code cgroupsPath} in a given layout (cgroupfs driver). Creates nothing. */
     public static CgroupManager open(CgroupLayout layout, String cgroupsPath, String containerId, Killer killer) {
         return switch (layout.version()) {
             case V1 -> {
@@ -48,6 +75,12 @@ public final class Cgroups {
                     String relative = resolve(cgroupsPath, containerId, layout.ownCgroup(controller), mount.root());
                     mountPoints.put(controller, mount.mountPoint());
                     dirs.put(controller, under(mount.mountPoint(), relative));
+                });
+                // Hybrid host: join the unified hierarchy too, as runc does.
+                layout.unifiedMount().ifPresent(mount -> {
+                    String relative = resolve(cgroupsPath, containerId, layout.ownCgroup(""), mount.root());
+                    mountPoints.put(CgroupV1.UNIFIED, mount.mountPoint());
+                    dirs.put(CgroupV1.UNIFIED, under(mount.mountPoint(), relative));
                 });
                 yield new CgroupV1(mountPoints, dirs, List.of(), killer);
             }
@@ -71,14 +104,29 @@ public final class Cgroups {
      * anything else.
      */
     public static CgroupManager reopen(CgroupLayout layout, CgroupPaths saved, Killer killer) {
+        return reopen(layout, saved, killer, SystemdBus.system());
+    }
+
+    static CgroupManager reopen(CgroupLayout layout, CgroupPaths saved, Killer killer, SystemdBus bus) {
+        CgroupManager fs = reopenCgroupfs(layout, saved, killer);
+        if (saved.systemdUnit() == null) {
+            return fs;
+        }
+        SystemdUnit.checkScopeName(saved.systemdUnit());
+        return new SystemdCgroup(fs, saved.systemdUnit(), null, null, bus, true);
+    }
+
+    private static CgroupManager reopenCgroupfs(CgroupLayout layout, CgroupPaths saved, Killer killer) {
         return switch (saved.version()) {
             case V1 -> {
                 Map<String, Path> mountPoints = new LinkedHashMap<>();
                 saved.dirs().forEach((controller, dir) -> {
-                    CgroupLayout.Mount mount = layout.v1Mounts().get(controller);
+                    CgroupLayout.Mount mount = controller.equals(CgroupV1.UNIFIED)
+                            ? layout.unifiedMount().orElse(null) : layout.v1Mounts().get(controller);
                     if (mount == null || !dir.normalize().equals(dir) || !dir.startsWith(mount.mountPoint())) {
-                        throw new CgroupException("cgroup: saved path " + dir + " for " + controller
-                                + " is not in a mounted " + controller + " hierarchy");
+                        String name = controller.equals(CgroupV1.UNIFIED) ? "unified" : controller;
+                        throw new CgroupException("cgroup: saved path " + dir + " for " + name
+                                + " is not in a mounted " + name + " hierarchy");
                     }
                     mountPoints.put(controller, mount.mountPoint());
                 });

@@ -5,6 +5,7 @@
  *
  * <p>Entry points: {@link burk.cgroups.Cgroups#open} and {@link burk.cgroups.Cgroups#reopen}
  * return a {@link burk.cgroups.CgroupManager}; limits are {@link burk.cgroups.CgroupResources}.
- * Only plain file I/O on cgroupfs is used; the package depends on nothing else in burk.
+ * Limits are plain file I/O on cgroupfs; cgroup v2 device rules are an eBPF program loaded with
+ * bpf(2) through {@code burk.linux}, the only other burk package this one uses.
  */
 package burk.cgroups;

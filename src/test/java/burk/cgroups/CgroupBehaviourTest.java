@@ -268,4 +268,54 @@ class CgroupBehaviourTest {
             assertFalse(stats.memory().stats().isEmpty());
         }
     }
+
+    @Test
+    void aDeniedDeviceCannotBeWrittenUntilAnUpdateAllowsIt() {
+        cg.apply(CgroupResources.none().withDevices(List.of(CgroupResources.DeviceRule.denyAll(),
+                CgroupResources.DeviceRule.allowChar(1, 3, "r"))));
+        try (Workload w = Workload.start("cat /dev/null && echo read-ok; echo x > /dev/null && echo written")) {
+            cg.addProcess(w.pid());
+            w.go();
+            assertNotEquals(0, w.waitFor(Duration.ofSeconds(60)), w.output());
+            assertTrue(w.output().contains("read-ok"), w.output());
+            assertTrue(w.output().contains("Operation not permitted"), w.output());
+            assertFalse(w.output().contains("written"), w.output());
+        }
+        cg.update(CgroupResources.none().withDevices(List.of(CgroupResources.DeviceRule.denyAll(),
+                CgroupResources.DeviceRule.allowChar(1, 3, "rw"))));
+        try (Workload w = Workload.start("echo x > /dev/null && echo written")) {
+            cg.addProcess(w.pid());
+            w.go();
+            assertEquals(0, w.waitFor(Duration.ofSeconds(60)), w.output());
+            assertEquals("written", w.output().trim());
+        }
+    }
+
+    /**
+     * A shell keeps writing to /dev/null while the allowlist is updated back and forth between
+     * two lists that both allow it: no write may fail in between (v1 must not reset to deny-all,
+     * v2 must attach the new program before it detaches the old one).
+     */
+    @Test
+    void updatingTheAllowlistNeverDeniesWhatBothListsAllow() throws IOException {
+        List<CgroupResources.DeviceRule> a = List.of(CgroupResources.DeviceRule.denyAll(), CgroupResources.DeviceRule.allowChar(1, 3, "rw"));
+        List<CgroupResources.DeviceRule> b = List.of(CgroupResources.DeviceRule.denyAll(), CgroupResources.DeviceRule.allowChar(1, 3, "rwm"),
+                CgroupResources.DeviceRule.allowChar(1, 5, "r"));
+        cg.apply(CgroupResources.none().withDevices(a));
+        Path stop = Files.createTempFile("burk-test-stop", "");
+        Files.delete(stop);
+        try (Workload w = Workload.start("n=0; while [ ! -e " + stop + " ]; do echo x > /dev/null || echo FAIL; n=$((n+1)); done; echo writes $n")) {
+            cg.addProcess(w.pid());
+            w.go();
+            for (int i = 0; i < 100; i++) {
+                cg.update(CgroupResources.none().withDevices(i % 2 == 0 ? b : a));
+            }
+            Files.createFile(stop);
+            assertEquals(0, w.waitFor(Duration.ofSeconds(60)), w.output());
+            assertFalse(w.output().contains("FAIL"), w.output());
+            assertTrue(w.output().contains("writes "), w.output());
+        } finally {
+            Files.deleteIfExists(stop);
+        }
+    }
 }

@@ -144,10 +144,10 @@ class CgroupV1FilesTest {
 
     @Test
     void limitForAnUnmountedControllerNamesIt() {
-        Assumptions.assumeFalse(cg.controllers().contains("hugetlb"), "hugetlb is mounted here");
+        Assumptions.assumeFalse(cg.controllers().contains("net_cls"), "net_cls is mounted here");
         CgroupException e = assertThrows(CgroupException.class, () -> cg.apply(CgroupResources.none()
-                .withHugepageLimits(List.of(new CgroupResources.HugepageLimit("2MB", 4 * MB)))));
-        assertEquals("cgroup: hugepage limits requested but the hugetlb controller is not mounted", e.getMessage());
+                .withNetwork(new CgroupResources.Network(7L, null))));
+        assertEquals("cgroup: a network class id requested but the net_cls controller is not mounted", e.getMessage());
     }
 
     @Test

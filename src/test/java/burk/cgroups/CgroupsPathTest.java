@@ -58,7 +58,20 @@ class CgroupsPathTest {
         assertEquals(Path.of("/sys/fs/cgroup/memory/process_api/6a8c/box/c1"), v1.path("memory"));
         assertEquals(Path.of("/sys/fs/cgroup/cpu/box/c1"), v1.path("cpu"));
         assertEquals(Path.of("/sys/fs/cgroup/systemd/box/c1"), v1.path("name=systemd"));
+        assertEquals(Path.of("/sys/fs/cgroup/unified/box/c1"), v1.paths().get(""), "a hybrid host joins the unified hierarchy too");
         assertTrue(v1.createdPaths().isEmpty(), "open creates nothing");
+    }
+
+    @Test
+    void hybridReopenChecksTheUnifiedDirectoryToo() {
+        CgroupLayout hybrid = CgroupLayout.parse(CgroupLayoutTest.HYBRID_MOUNTINFO, CgroupLayoutTest.HYBRID_CGROUP);
+        CgroupManager opened = Cgroups.open(hybrid, "/burk/c1", "c1", Killer.PROCESS_HANDLE);
+        CgroupPaths saved = new CgroupPaths(CgroupVersion.V1, opened.paths(),
+                List.of(Path.of("/sys/fs/cgroup/unified/burk"), Path.of("/sys/fs/cgroup/memory/burk/c1")));
+        assertEquals(saved, Cgroups.reopen(hybrid, saved, Killer.PROCESS_HANDLE).savedPaths());
+        CgroupException e = assertThrows(CgroupException.class, () -> Cgroups.reopen(hybrid, new CgroupPaths(CgroupVersion.V1,
+                Map.of("", Path.of("/sys/fs/cgroup/memory/x")), List.of()), Killer.PROCESS_HANDLE));
+        assertTrue(e.getMessage().contains("not in a mounted unified hierarchy"), e.getMessage());
     }
 
     @Test

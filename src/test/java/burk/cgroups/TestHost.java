@@ -37,6 +37,7 @@ final class TestHost {
         return switch (cg) {
             case CgroupV1 v1 -> v1.path(controller).resolve(name);
             case CgroupV2 v2 -> v2.path().resolve(name);
+            case SystemdCgroup s -> file(s.cgroupfs(), controller, name);
         };
     }
 
@@ -53,6 +54,7 @@ final class TestHost {
         return switch (cg) {
             case CgroupV1 v1 -> Files.exists(v1.path("memory").resolve("memory.memsw.limit_in_bytes"));
             case CgroupV2 v2 -> Files.exists(v2.path().resolve("memory.swap.max"));
+            case SystemdCgroup s -> hasSwapAccounting(s.cgroupfs());
         };
     }
 
@@ -69,6 +71,7 @@ final class TestHost {
             Set<Path> mountPoints = new LinkedHashSet<>();
             if (layout.version() == CgroupVersion.V1) {
                 layout.v1Mounts().values().forEach(m -> mountPoints.add(m.mountPoint()));
+                layout.unifiedMount().ifPresent(m -> mountPoints.add(m.mountPoint()));
             } else {
                 mountPoints.add(layout.unifiedMount().orElseThrow().mountPoint());
             }
