@@ -1,5 +1,6 @@
 package burk.cli;
 
+import burk.cgroups.CgroupDriver;
 import burk.runtime.ContainerInfo;
 import burk.runtime.ContainerRuntime;
 import burk.runtime.CreateRequest;
@@ -74,12 +75,9 @@ public final class Main {
         }
         String cmd = rest.get(0);
         List<String> cmdArgs = rest.subList(1, rest.size());
-        if (g.bool("systemd-cgroup")) {
-            log.error("systemd cgroup driver: systemd is not running on this host (no /run/systemd/system)");
-            return 1;
-        }
         Path root = g.has("root") ? Path.of(g.value("root", "")) : ContainerRuntime.defaultRoot();
-        ContainerRuntime rt = new ContainerRuntime(root.toAbsolutePath());
+        ContainerRuntime rt = new ContainerRuntime(root.toAbsolutePath(),
+                g.bool("systemd-cgroup") ? CgroupDriver.SYSTEMD : CgroupDriver.CGROUPFS);
         try {
             return switch (cmd) {
                 case "create" -> create(rt, cmdArgs);

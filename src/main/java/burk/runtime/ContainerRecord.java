@@ -15,7 +15,7 @@ import java.util.Map;
 public record ContainerRecord(String id, int pid, long pidStartTime, String bundle, String rootfs,
                               String created, String ociVersion, Map<String, String> annotations,
                               String cgroupDriver, Map<String, String> cgroupPaths, List<String> ownedCgroupPaths,
-                              boolean detached) {
+                              String systemdUnit) {
 
     public ContainerRecord {
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
@@ -36,7 +36,7 @@ public record ContainerRecord(String id, int pid, long pidStartTime, String bund
         m.put("cgroupDriver", cgroupDriver);
         m.put("cgroupPaths", new LinkedHashMap<String, Object>(cgroupPaths));
         m.put("ownedCgroupPaths", new ArrayList<Object>(ownedCgroupPaths));
-        m.put("detached", detached);
+        if (systemdUnit != null) m.put("systemdUnit", systemdUnit);
         return Json.write(m);
     }
 
@@ -48,7 +48,7 @@ public record ContainerRecord(String id, int pid, long pidStartTime, String bund
                 ((Number) m.get("pidStartTime")).longValue(), (String) m.get("bundle"), (String) m.get("rootfs"),
                 (String) m.get("created"), (String) m.get("ociVersion"), ann, (String) m.get("cgroupDriver"),
                 stringMap(m.get("cgroupPaths")), strings(m.get("ownedCgroupPaths")),
-                Boolean.TRUE.equals(m.get("detached")));
+                (String) m.get("systemdUnit"));
     }
 
     private static Map<String, String> stringMap(Object o) {

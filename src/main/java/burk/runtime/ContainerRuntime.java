@@ -1,5 +1,6 @@
 package burk.runtime;
 
+import burk.cgroups.CgroupDriver;
 import burk.cgroups.CgroupException;
 import burk.cgroups.CgroupLayout;
 import burk.cgroups.CgroupManager;
@@ -53,8 +54,16 @@ public final class ContainerRuntime {
      */
     private final java.util.Set<Integer> detachedChildren = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    private final CgroupDriver cgroupDriver;
+
     public ContainerRuntime(Path root) {
+        this(root, CgroupDriver.CGROUPFS);
+    }
+
+    /** A runtime whose new containers use {@code driver} (runc's --systemd-cgroup picks SYSTEMD). */
+    public ContainerRuntime(Path root, CgroupDriver driver) {
         this.store = new ContainerStore(root);
+        this.cgroupDriver = driver;
     }
 
     /** /run/burk for root, $XDG_RUNTIME_DIR/burk otherwise (as runc picks its own root). */
@@ -148,7 +157,8 @@ public final class ContainerRuntime {
         CgroupManager cg = null;
         int initPid = -1;
         try {
-            cg = Cgroups.open(CgroupLayout.detect(), spec.linuxOrEmpty().cgroupsPath(), req.id(), this::killQuietly);
+            cg = Cgroups.open(CgroupLayout.detect(), spec.linuxOrEmpty().cgroupsPath(), req.id(), this::killQuietly,
+                    cgroupDriver);
             cg.create();
             cg.apply(ResourceMapper.map(spec));
             List<InitPlanner.CgroupView> views = new ArrayList<>();
@@ -174,7 +184,7 @@ public final class ContainerRuntime {
             for (Path p : saved.created()) owned.add(p.toString());
             ContainerRecord rec = new ContainerRecord(req.id(), initPid, ps.startTime(), bundle.toString(),
                     rootfs.toString(), Instant.now().toString(), spec.ociVersion(), spec.annotations(),
-                    saved.version().name(), paths, owned, false);
+                    saved.version().name(), paths, owned, saved.systemdUnit());
             store.write(req.id(), rec);
             if (req.pidFile() != null) {
                 Path pf = req.pidFile().toAbsolutePath();
@@ -486,8 +496,8 @@ public final class ContainerRuntime {
         r.cgroupPaths().forEach((k, v) -> dirs.put(k, Path.of(v)));
         List<Path> owned = new ArrayList<>();
         for (String s : r.ownedCgroupPaths()) owned.add(Path.of(s));
-        return Cgroups.reopen(CgroupLayout.detect(), new CgroupPaths(CgroupVersion.valueOf(r.cgroupDriver()), dirs, owned),
-                this::killQuietly);
+        return Cgroups.reopen(CgroupLayout.detect(),
+                new CgroupPaths(CgroupVersion.valueOf(r.cgroupDriver()), dirs, owned, r.systemdUnit()), this::killQuietly);
     }
 
     /** Sends {@code signal} to the container's init, or with {@code all} to every process in its cgroup. */

@@ -240,6 +240,17 @@ class CliIT {
     }
 
     @Test
+    void theSystemdDriverFailsClearlyWhereSystemdIsNotRunning() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isDirectory(Path.of("/run/systemd/system")),
+                "this host runs systemd");
+        config("/bin/true");
+        Result r = rooted("--systemd-cgroup", "run", "sd");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("systemd is not running"), r.err());
+        assertFalse(Files.exists(root.resolve("sd")), "no state directory left");
+    }
+
+    @Test
     void explainPrintsEveryStepWithItsReason() throws Exception {
         config("/bin/true");
         Result r = rooted("run", "--explain", "exp");
