@@ -113,6 +113,11 @@ static const struct opdef {
 	[OP_CLOSE] = { "f", op_close },
 	[OP_CONNECT] = { "fos", op_connect },
 	[OP_SET_WINSIZE] = { "fuu", op_set_winsize },
+	[OP_SCHED_SETATTR] = { "b", op_sched_setattr },
+	[OP_IOPRIO_SET] = { "uu", op_ioprio_set },
+	[OP_SET_AFFINITY] = { "b", op_set_affinity },
+	[OP_MOUNT_SETATTR] = { "ouqqqs", op_mount_setattr },
+	[OP_JOIN_KEYRING] = { "s", op_join_keyring },
 };
 
 struct cursor {

@@ -319,3 +319,20 @@ int op_close(struct helper *h, const struct step *st, uint32_t index)
 	h->slots[st->u[0]] = -1;
 	return close(fd) < 0 ? errno : 0;
 }
+
+/* mount_setattr(2) on a target resolved in root: the recursive mount options (rro, rnosuid, ...)
+ * that mount(2) cannot apply to a whole tree. */
+int op_mount_setattr(struct helper *h, const struct step *st, uint32_t index)
+{
+	struct {
+		uint64_t attr_set, attr_clr, propagation, userns_fd;
+	} attr = { st->q[0], st->q[1], st->q[2], 0 };
+	int fd = resolve(h, (int32_t)st->u[0], st->s[0], 0);
+	if (fd < 0)
+		return errno;
+	/* AT_EMPTY_PATH = 0x1000; AT_RECURSIVE = 0x8000 comes from the plan */
+	long r = syscall(SYS_mount_setattr, fd, "", 0x1000 | (st->u[1] & 0x8000), &attr, sizeof attr);
+	int err = r < 0 ? errno : 0;
+	close(fd);
+	return err;
+}

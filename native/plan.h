@@ -22,6 +22,7 @@ enum op {
 	OP_CLOSE,
 	OP_CONNECT,
 	OP_SET_WINSIZE = 40,
+	OP_SCHED_SETATTR = 41, OP_IOPRIO_SET, OP_SET_AFFINITY, OP_MOUNT_SETATTR, OP_JOIN_KEYRING,
 	OP_MAX
 };
 
@@ -70,5 +71,9 @@ step_fn op_setgroups, op_setresgid, op_setresuid, op_cap_bounding, op_capset, op
 step_fn op_listen, op_connect, op_wait_start, op_find_exec, op_exec;
 /* tty.c: session and terminal */
 step_fn op_setsid, op_open_pty, op_send_fd, op_set_winsize;
+/* sched.c: scheduling and the session keyring */
+step_fn op_sched_setattr, op_ioprio_set, op_set_affinity, op_join_keyring;
+/* mount.c: mount_setattr */
+step_fn op_mount_setattr;
 
 #endif

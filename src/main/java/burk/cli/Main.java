@@ -150,7 +150,8 @@ public final class Main {
         Path bundle = Path.of(f.value("bundle", "."));
         CreateRequest req = new CreateRequest(id, bundle, f.has("pid-file") ? Path.of(f.value("pid-file", "")) : null,
                 f.bool("no-pivot"), stdio, f.bool("explain") ? System.err : null,
-                f.has("console-socket") ? Path.of(f.value("console-socket", "")).toAbsolutePath() : null);
+                f.has("console-socket") ? Path.of(f.value("console-socket", "")).toAbsolutePath() : null,
+                f.bool("no-new-keyring"));
         return req;
     }
 

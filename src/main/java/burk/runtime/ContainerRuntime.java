@@ -111,7 +111,35 @@ public final class ContainerRuntime {
         if (spec.linuxOrEmpty().namespace(NamespaceType.MOUNT) == null) {
             throw new RuntimeError("linux.namespaces: burk needs a mount namespace to set up the rootfs");
         }
+        checkSupported(spec);
         return spec;
+    }
+
+    /**
+     * Fields burk cannot honour on this host are refused by name rather than ignored: a container
+     * that asked for an LSM profile must not run without it.
+     */
+    private static void checkSupported(RuntimeSpec spec) throws RuntimeError {
+        var p = spec.process();
+        var l = spec.linuxOrEmpty();
+        boolean apparmor = Files.exists(Path.of("/sys/kernel/security/apparmor"));
+        boolean selinux = Files.exists(Path.of("/sys/fs/selinux/enforce"));
+        if (p != null && p.apparmorProfile() != null && !p.apparmorProfile().isEmpty()) {
+            throw new RuntimeError("process.apparmorProfile: " + (apparmor
+                    ? "applying AppArmor profiles is not supported by this burk version"
+                    : "AppArmor is not enabled on this host"));
+        }
+        if (p != null && p.selinuxLabel() != null && !p.selinuxLabel().isEmpty()) {
+            throw new RuntimeError("process.selinuxLabel: " + (selinux
+                    ? "SELinux labels are not supported by this burk version" : "SELinux is not enabled on this host"));
+        }
+        if (l.mountLabel() != null && !l.mountLabel().isEmpty()) {
+            throw new RuntimeError("linux.mountLabel: " + (selinux
+                    ? "SELinux labels are not supported by this burk version" : "SELinux is not enabled on this host"));
+        }
+        if (l.intelRdt() != null) throw new RuntimeError("linux.intelRdt: not supported by this burk version");
+        if (!l.netDevices().isEmpty()) throw new RuntimeError("linux.netDevices: not supported by this burk version");
+        if (l.memoryPolicy() != null) throw new RuntimeError("linux.memoryPolicy: not supported by this burk version");
     }
 
     /** The plan {@code create} would run for this request, without running it. */
@@ -127,7 +155,7 @@ public final class ContainerRuntime {
         }
         try {
             return InitPlanner.plan(new InitPlanner.Inputs(spec, bundle, rootfs, store.dir(req.id()), req.noPivot(), views,
-                    req.consoleSocket() == null ? Path.of("/dev/null/console") : req.consoleSocket()));
+                    req.consoleSocket() == null ? Path.of("/dev/null/console") : req.consoleSocket(), req.noNewKeyring()));
         } catch (IllegalArgumentException e) {
             throw new RuntimeError(e.getMessage(), e);
         }
@@ -166,7 +194,7 @@ public final class ContainerRuntime {
             Plan plan;
             try {
                 plan = InitPlanner.plan(new InitPlanner.Inputs(spec, bundle, rootfs, dir, req.noPivot(), views,
-                        req.consoleSocket()));
+                        req.consoleSocket(), req.noNewKeyring()));
             } catch (IllegalArgumentException e) {
                 throw new RuntimeError(e.getMessage(), e);
             }

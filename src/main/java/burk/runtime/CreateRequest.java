@@ -15,9 +15,10 @@ import java.nio.file.Path;
  * @param explain  where to print the plan before running it, or null
  * @param consoleSocket a unix socket that receives the terminal master when process.terminal is
  *                 set (runc's --console-socket), or null
+ * @param noNewKeyring keep the caller's session keyring (runc's --no-new-keyring)
  */
 public record CreateRequest(String id, Path bundle, Path pidFile, boolean noPivot, int[] stdio, PrintStream explain,
-                            Path consoleSocket) {
+                            Path consoleSocket, boolean noNewKeyring) {
     public CreateRequest {
         if (stdio == null) stdio = new int[] {0, 1, 2};
         if (stdio.length < 3) throw new IllegalArgumentException("stdio needs at least fds 0, 1 and 2");
@@ -25,16 +26,18 @@ public record CreateRequest(String id, Path bundle, Path pidFile, boolean noPivo
 
     /** A request with this process's stdio, no pid file and pivot_root. */
     public static CreateRequest of(String id, Path bundle) {
-        return new CreateRequest(id, bundle, null, false, null, null, null);
+        return new CreateRequest(id, bundle, null, false, null, null, null, false);
     }
 
-    public CreateRequest withPidFile(Path p) { return new CreateRequest(id, bundle, p, noPivot, stdio, explain, consoleSocket); }
+    public CreateRequest withPidFile(Path p) { return new CreateRequest(id, bundle, p, noPivot, stdio, explain, consoleSocket, noNewKeyring); }
 
-    public CreateRequest withStdio(int[] fds) { return new CreateRequest(id, bundle, pidFile, noPivot, fds, explain, consoleSocket); }
+    public CreateRequest withStdio(int[] fds) { return new CreateRequest(id, bundle, pidFile, noPivot, fds, explain, consoleSocket, noNewKeyring); }
 
-    public CreateRequest withExplain(PrintStream out) { return new CreateRequest(id, bundle, pidFile, noPivot, stdio, out, consoleSocket); }
+    public CreateRequest withExplain(PrintStream out) { return new CreateRequest(id, bundle, pidFile, noPivot, stdio, out, consoleSocket, noNewKeyring); }
 
-    public CreateRequest withNoPivot(boolean b) { return new CreateRequest(id, bundle, pidFile, b, stdio, explain, consoleSocket); }
+    public CreateRequest withNoPivot(boolean b) { return new CreateRequest(id, bundle, pidFile, b, stdio, explain, consoleSocket, noNewKeyring); }
 
-    public CreateRequest withConsoleSocket(Path p) { return new CreateRequest(id, bundle, pidFile, noPivot, stdio, explain, p); }
+    public CreateRequest withNoNewKeyring(boolean b) { return new CreateRequest(id, bundle, pidFile, noPivot, stdio, explain, consoleSocket, b); }
+
+    public CreateRequest withConsoleSocket(Path p) { return new CreateRequest(id, bundle, pidFile, noPivot, stdio, explain, p, noNewKeyring); }
 }

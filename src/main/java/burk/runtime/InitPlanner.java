@@ -36,7 +36,7 @@ final class InitPlanner {
 
     /** Everything besides config.json that the plan depends on. */
     record Inputs(RuntimeSpec spec, Path bundle, Path rootfs, Path stateDir, boolean noPivot,
-                  List<CgroupView> cgroupViews, Path consoleSocket) {}
+                  List<CgroupView> cgroupViews, Path consoleSocket, boolean noNewKeyring) {}
 
     private final Inputs in;
     private final RuntimeSpec spec;
@@ -119,9 +119,14 @@ final class InitPlanner {
         if (spec.domainname() != null) {
             plan.add(new Step.SetDomainname(spec.domainname()), "UTS namespace: the container's own domain name");
         }
-        for (Map.Entry<String, String> e : spec.linuxOrEmpty().sysctl().entrySet()) {
-            plan.add(new Step.WriteFile(Step.NO_SLOT, "/proc/sys/" + e.getKey().replace('.', '/'),
-                    e.getValue().getBytes(StandardCharsets.UTF_8)), "linux.sysctl, in the container's namespaces");
+        if (!in.noNewKeyring()) {
+            plan.add(new Step.JoinKeyring("_ses." + in.stateDir().getFileName()),
+                    "a session keyring of the container's own: keys of the caller are not shared");
+        }
+        var persona = spec.linuxOrEmpty().personality();
+        if (persona != null && persona.domain() != null) {
+            plan.add(new Step.Personality(persona.domain() == burk.spec.PersonalityDomain.LINUX32 ? 0x0008 : 0),
+                    "linux.personality: " + persona.domain().spec());
         }
         ProcessPlanner.addProcessSteps(plan, spec.process(), ProcessPlanner.compileSeccomp(spec), newUser, SLOT_LISTEN);
         return plan.build();
@@ -156,6 +161,14 @@ final class InitPlanner {
                 "mount namespace: keep the container's mounts from propagating back to the host");
         plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, MountFlags.MS_BIND | MountFlags.MS_REC,
                 rootfs, rootfs, null, null), "pivot_root needs the new root to be a mount point");
+        if ((propFlags & MountFlags.MS_SHARED) != 0) {
+            // pivot_root refuses a new root whose parent mount is shared (pivot_root(2)).
+            plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, MountFlags.MS_PRIVATE, null,
+                    mountPointOf(in.rootfs()), null, null),
+                    "rootfsPropagation is shared, but pivot_root needs the rootfs's parent mount private");
+            plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, MountFlags.MS_PRIVATE, null, rootfs, null, null),
+                    "pivot_root also refuses a shared new root; / is made shared again after the pivot");
+        }
         plan.add(new Step.Open(SLOT_ROOTFS, O_PATH | O_DIRECTORY, rootfs),
                 "every later path is resolved inside this directory and cannot escape it through a symlink");
 
@@ -180,6 +193,14 @@ final class InitPlanner {
         } else {
             plan.add(new Step.PivotRoot(SLOT_ROOTFS, rootfs),
                     "the seed's chroot, done properly: the old root is detached so nothing of the host stays reachable");
+        }
+        for (Map.Entry<String, String> e : spec.linuxOrEmpty().sysctl().entrySet()) {
+            plan.add(new Step.WriteFile(Step.NO_SLOT, "/proc/sys/" + e.getKey().replace('.', '/'),
+                    e.getValue().getBytes(StandardCharsets.UTF_8)), "linux.sysctl, in the container's namespaces, before /proc/sys is made read-only");
+        }
+        if ((propFlags & MountFlags.MS_SHARED) != 0) {
+            plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, propFlags, null, "/", null, null),
+                    "linux.rootfsPropagation: " + prop);
         }
         if (spec.process().terminal()) planTerminal();
         if (spec.root() != null && spec.root().readonly()) {
@@ -246,6 +267,10 @@ final class InitPlanner {
             String data = o.data().isEmpty() ? null : o.data();
             plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_DIR, o.flags(), m.source() == null ? type : m.source(),
                     dest, type, data), why(type, i));
+        }
+        if (o.hasRecursiveAttrs()) {
+            plan.add(new Step.MountSetattr(SLOT_ROOTFS, true, o.attrSet(), o.attrClr(), 0, dest, o.recursiveNames()),
+                    "mounts[" + i + "]: recursive options apply to every mount under " + dest + " (mount_setattr)");
         }
         if (o.propagation() != 0) {
             plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_NONE, o.propagation(), null, dest, null, null),
@@ -353,6 +378,22 @@ final class InitPlanner {
             case "runbindable" -> MountFlags.MS_UNBINDABLE | MountFlags.MS_REC;
             default -> throw new IllegalArgumentException("linux.rootfsPropagation: unknown propagation \"" + p + "\"");
         };
+    }
+
+    /** The mount point (in this process's mount table) of the mount that holds {@code dir}. */
+    static String mountPointOf(Path dir) {
+        String best = "/";
+        String d = dir.toString();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String mp = line.split(" ")[4];
+                boolean under = d.equals(mp) || d.startsWith(mp.endsWith("/") ? mp : mp + "/");
+                if (under && mp.length() > best.length()) best = mp;
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("read /proc/self/mountinfo: " + e.getMessage(), e);
+        }
+        return best;
     }
 
     /** A container path without trailing or doubled slashes; validation made sure it is absolute. */

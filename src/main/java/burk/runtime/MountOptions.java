@@ -10,11 +10,25 @@ import java.util.List;
  * Options the table does not name are passed to the filesystem as data ({@code mode=755},
  * {@code size=65536k}, {@code newinstance}), which is what runc does too.
  */
-record MountOptions(long flags, long propagation, String data, boolean bind, boolean recursiveBind) {
+record MountOptions(long flags, long propagation, String data, boolean bind, boolean recursiveBind,
+                    long attrSet, long attrClr, String recursiveNames) {
+    // mount_setattr(2) attributes (linux/mount.h)
+    static final long ATTR_RDONLY = 0x1, ATTR_NOSUID = 0x2, ATTR_NODEV = 0x4, ATTR_NOEXEC = 0x8,
+            ATTR_ATIME_MASK = 0x70, ATTR_RELATIME = 0, ATTR_NOATIME = 0x10, ATTR_STRICTATIME = 0x20,
+            ATTR_NODIRATIME = 0x80, ATTR_NOSYMFOLLOW = 0x200000;
+
+    private static final java.util.Set<String> RECURSIVE = java.util.Set.of("rro", "rrw", "rnosuid", "rsuid",
+            "rnodev", "rdev", "rnoexec", "rexec", "rnodiratime", "rdiratime", "rnosymfollow", "rsymfollow",
+            "rrelatime", "ratime", "rnostrictatime", "rnoatime", "rstrictatime", "rnorelatime");
+
+    /** True when recursive options (rro, rnosuid, ...) must be applied with mount_setattr. */
+    boolean hasRecursiveAttrs() { return attrSet != 0 || attrClr != 0; }
+
 
     static MountOptions parse(List<String> options, String field) {
-        long flags = 0, prop = 0;
+        long flags = 0, prop = 0, aset = 0, aclr = 0;
         boolean bind = false, rec = false;
+        StringBuilder rnames = new StringBuilder();
         StringBuilder data = new StringBuilder();
         for (int i = 0; i < options.size(); i++) {
             String o = options.get(i);
@@ -60,11 +74,25 @@ record MountOptions(long flags, long propagation, String data, boolean bind, boo
                 case "rslave" -> prop = MountFlags.MS_SLAVE | MountFlags.MS_REC;
                 case "unbindable" -> prop = MountFlags.MS_UNBINDABLE;
                 case "runbindable" -> prop = MountFlags.MS_UNBINDABLE | MountFlags.MS_REC;
-                case "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnodiratime",
-                        "rdiratime", "rrelatime", "rnorelatime", "ratime", "rnoatime", "rstrictatime",
-                        "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap", "ridmap" ->
+                case "rro" -> { aset |= ATTR_RDONLY; aclr &= ~ATTR_RDONLY; }
+                case "rrw" -> { aclr |= ATTR_RDONLY; aset &= ~ATTR_RDONLY; }
+                case "rnosuid" -> { aset |= ATTR_NOSUID; aclr &= ~ATTR_NOSUID; }
+                case "rsuid" -> { aclr |= ATTR_NOSUID; aset &= ~ATTR_NOSUID; }
+                case "rnodev" -> { aset |= ATTR_NODEV; aclr &= ~ATTR_NODEV; }
+                case "rdev" -> { aclr |= ATTR_NODEV; aset &= ~ATTR_NODEV; }
+                case "rnoexec" -> { aset |= ATTR_NOEXEC; aclr &= ~ATTR_NOEXEC; }
+                case "rexec" -> { aclr |= ATTR_NOEXEC; aset &= ~ATTR_NOEXEC; }
+                case "rnodiratime" -> { aset |= ATTR_NODIRATIME; aclr &= ~ATTR_NODIRATIME; }
+                case "rdiratime" -> { aclr |= ATTR_NODIRATIME; aset &= ~ATTR_NODIRATIME; }
+                case "rnosymfollow" -> { aset |= ATTR_NOSYMFOLLOW; aclr &= ~ATTR_NOSYMFOLLOW; }
+                case "rsymfollow" -> { aclr |= ATTR_NOSYMFOLLOW; aset &= ~ATTR_NOSYMFOLLOW; }
+                // The access-time modes are one field: setting one clears the whole field first.
+                case "rrelatime", "ratime", "rnostrictatime" -> { aclr |= ATTR_ATIME_MASK; aset = (aset & ~ATTR_ATIME_MASK) | ATTR_RELATIME; }
+                case "rnoatime" -> { aclr |= ATTR_ATIME_MASK; aset = (aset & ~ATTR_ATIME_MASK) | ATTR_NOATIME; }
+                case "rstrictatime", "rnorelatime" -> { aclr |= ATTR_ATIME_MASK; aset = (aset & ~ATTR_ATIME_MASK) | ATTR_STRICTATIME; }
+                case "idmap", "ridmap" ->
                         throw new IllegalArgumentException(field + "[" + i + "]: the option \"" + o
-                                + "\" (mount_setattr) is not supported by this burk version");
+                                + "\" (idmapped mounts) is not supported by this burk version");
                 case "tmpcopyup" -> { }
                 default -> {
                     if (!data.isEmpty()) data.append(',');
@@ -72,6 +100,12 @@ record MountOptions(long flags, long propagation, String data, boolean bind, boo
                 }
             }
         }
-        return new MountOptions(flags, prop, data.toString(), bind, rec);
+        for (String o : options) {
+            if (RECURSIVE.contains(o)) {
+                if (!rnames.isEmpty()) rnames.append(',');
+                rnames.append(o);
+            }
+        }
+        return new MountOptions(flags, prop, data.toString(), bind, rec, aset, aclr, rnames.toString());
     }
 }

@@ -56,6 +56,14 @@ final class ProcessPlanner {
                     Integer.toString(p.oomScoreAdj()).getBytes(StandardCharsets.UTF_8)),
                     "process.oomScoreAdj, set while the init still has the capability to lower it");
         }
+        if (p.scheduler() != null) {
+            plan.add(new Step.SchedSetattr(schedAttr(p.scheduler()), p.scheduler().policy().spec()),
+                    "process.scheduler");
+        }
+        if (p.ioPriority() != null) {
+            plan.add(new Step.IoprioSet(p.ioPriority().priorityClass().ordinal() + 1, p.ioPriority().priority(),
+                    p.ioPriority().priorityClass().spec()), "process.ioPriority");
+        }
         for (Rlimit r : p.rlimits()) {
             plan.add(new Step.SetRlimit(Rlimits.number(r.type()), r.type(), r.soft(), r.hard()),
                     "process.rlimits: " + r.type());
@@ -99,7 +107,46 @@ final class ProcessPlanner {
             plan.add(new Step.Seccomp(seccomp.flags(), seccomp.filter()),
                     "linux.seccomp: the last step before execve, so the filter binds only the container's process");
         }
+        var affinity = p.execCPUAffinity();
+        if (affinity != null) {
+            String cpus = affinity.finalCpus() != null ? affinity.finalCpus() : affinity.initial();
+            if (cpus != null) {
+                plan.add(new Step.SetAffinity(cpuMask(cpus), cpus), "process.execCPUAffinity: the CPUs the process runs on");
+            }
+        }
         plan.add(new Step.Exec(p.args(), p.env()), "process.args, with process.env as the whole environment");
+    }
+
+    /** struct sched_attr (SCHED_ATTR_SIZE_VER0): the layout sched_setattr(2) reads. */
+    static byte[] schedAttr(burk.spec.Scheduler s) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(48).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long flags = 0;
+        for (var f : s.flags()) flags |= 1L << f.ordinal();
+        b.putInt(48).putInt(s.policy().ordinal()).putLong(flags).putInt(s.nice()).putInt(s.priority())
+                .putLong(s.runtime()).putLong(s.deadline()).putLong(s.period());
+        return b.array();
+    }
+
+    /** A cpu list such as {@code 0-3,6} as a cpu_set_t bit mask. */
+    static byte[] cpuMask(String cpus) {
+        byte[] mask = new byte[128];
+        for (String part : cpus.split(",")) {
+            String t = part.trim();
+            if (t.isEmpty()) continue;
+            int dash = t.indexOf('-');
+            int from, to;
+            try {
+                from = Integer.parseInt(dash < 0 ? t : t.substring(0, dash));
+                to = dash < 0 ? from : Integer.parseInt(t.substring(dash + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("process.execCPUAffinity: not a cpu list: \"" + cpus + "\"");
+            }
+            if (from < 0 || to < from || to >= mask.length * 8) {
+                throw new IllegalArgumentException("process.execCPUAffinity: cpu range out of bounds: \"" + t + "\"");
+            }
+            for (int c = from; c <= to; c++) mask[c / 8] |= (byte) (1 << (c % 8));
+        }
+        return mask;
     }
 
     /** The paths to try for argv[0]: itself if it has a slash, else each $PATH entry of the container's env. */

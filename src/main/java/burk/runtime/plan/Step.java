@@ -280,4 +280,38 @@ public sealed interface Step {
         public void encode(PlanWriter w) { w.i32(slot).u32(rows).u32(cols); }
         public String action() { return "set the terminal size to " + rows + "x" + cols; }
     }
+
+    record SchedSetattr(byte[] attr, String policy) implements Step {
+        public int op() { return 41; }
+        public void encode(PlanWriter w) { w.bytes(attr); }
+        public String action() { return "sched_setattr " + policy; }
+    }
+
+    record IoprioSet(int ioClass, int level, String name) implements Step {
+        public int op() { return 42; }
+        public void encode(PlanWriter w) { w.u32(ioClass).u32(level); }
+        public String action() { return "ioprio_set " + name + " " + level; }
+    }
+
+    record SetAffinity(byte[] mask, String cpus) implements Step {
+        public int op() { return 43; }
+        public void encode(PlanWriter w) { w.bytes(mask); }
+        public String action() { return "sched_setaffinity to CPUs " + cpus; }
+    }
+
+    /** mount_setattr(2): {@code recursive} applies to the whole tree under target. */
+    record MountSetattr(int root, boolean recursive, long attrSet, long attrClr, long propagation, String target,
+                        String options) implements Step {
+        public int op() { return 44; }
+        public void encode(PlanWriter w) {
+            w.i32(root).u32(recursive ? 0x8000 : 0).u64(attrSet).u64(attrClr).u64(propagation).str(target);
+        }
+        public String action() { return "mount_setattr " + options + " on " + target; }
+    }
+
+    record JoinKeyring(String name) implements Step {
+        public int op() { return 45; }
+        public void encode(PlanWriter w) { w.str(name); }
+        public String action() { return "join a new session keyring " + name; }
+    }
 }
