@@ -189,7 +189,8 @@ public final class TarReader implements AutoCloseable {
         byte[] b = in.readNBytes((int) size);
         if (b.length != size) throw new EOFException("tar: unexpected end of archive in an extended header");
         long pad = (BLOCK - (size % BLOCK)) % BLOCK;
-        in.skipNBytes(pad);
+        // read, not skip: a digesting stream underneath must see every byte
+        if (in.readNBytes((int) pad).length != pad) throw new EOFException("tar: unexpected end of archive");
         return b;
     }
 
