@@ -143,7 +143,7 @@ public final class LayerUnpacker {
         try (Fd parent = openParent(e.name(), parentParts, true)) {
             if (base.equals(OPAQUE)) {
                 if (mode == Mode.OVERLAY) {
-                    FileOps.lsetxattr(procDir(parent).toString(), OPAQUE_XATTR, new byte[] {'y'});
+                    FileOps.lsetxattr(procDir(parent) + "/.", OPAQUE_XATTR, new byte[] {'y'});
                 } else {
                     String prefix = parentParts.isEmpty() ? "" : String.join("/", parentParts) + "/";
                     try (DirectoryStream<Path> ds = Files.newDirectoryStream(procDir(parent))) {
