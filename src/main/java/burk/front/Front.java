@@ -88,7 +88,7 @@ public final class Front {
      * On failure nothing is left behind.
      */
     public FrontContainer create(RunOptions o) throws FrontException {
-        if (o.tty()) throw new FrontException("-t: terminals are not supported by this burk version yet (use -i)");
+        if (o.tty()) throw new FrontException("-t: terminals are not supported yet by this burk version (use -i)");
         if (o.init()) throw new FrontException("--init: not supported yet (burk ships no init binary for containers)");
         StoredImage img = image(o.image());
         ImageConfig cfg;
