@@ -82,7 +82,7 @@ public final class Main {
             return switch (cmd) {
                 case "create" -> create(rt, cmdArgs);
                 case "start" -> start(rt, cmdArgs);
-                case "run" -> runCmd(rt, cmdArgs);
+                case "run" -> RunForm.isRunc(cmdArgs) ? runCmd(rt, cmdArgs) : FrontCommands.dispatch(cmd, rt, cmdArgs, out);
                 case "state" -> state(rt, cmdArgs);
                 case "kill" -> kill(rt, cmdArgs);
                 case "delete" -> delete(rt, cmdArgs);
@@ -90,6 +90,8 @@ public final class Main {
                 case "list" -> list(rt, cmdArgs);
                 case "spec" -> spec(cmdArgs);
                 case "demo" -> SeedWalkthrough.run(rt, cmdArgs, out);
+                case "pull", "images", "ps", "rm", "rmi", "logs", "stop", "inspect", "load", "save", "import", "tag", "login",
+                     "logout", "__monitor" -> FrontCommands.dispatch(cmd, rt, cmdArgs, out);
                 case "help" -> {
                     Help.general(out);
                     yield 0;

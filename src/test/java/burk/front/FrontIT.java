@@ -1,0 +1,148 @@
+package burk.front;
+
+import burk.image.ImageImporter;
+import burk.image.ImageReference;
+import burk.image.ImageStore;
+import burk.runtime.ContainerRuntime;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** burk run IMAGE end to end: an image imported from the busybox rootfs, run by burk's runtime. */
+class FrontIT {
+    private static final Path ROOTFS = Path.of(System.getProperty("burk.home", "."), "build", "rootfs");
+    private Path work, out, runRoot;
+    private ImageStore store;
+    private Front front;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        assumeTrue(Files.isExecutable(ROOTFS.resolve("bin/busybox")), "no busybox rootfs at " + ROOTFS + " (scripts/make-rootfs)");
+        work = Files.createTempDirectory("burk-front-");
+        out = Files.createDirectory(work.resolve("out"));
+        Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        store = new ImageStore(work.resolve("store"));
+        new ImageImporter(store).importDirectory(ROOTFS, ImageReference.parse("localhost/busybox:latest"),
+                List.of("/bin/sh", "-c", "echo default > /out/default"), List.of("PATH=/bin:/usr/bin", "FROM_IMAGE=yes"));
+        // short: the runtime's start socket lives at ROOT/ID/exec.sock, and unix socket paths stop at 108 bytes
+        runRoot = Files.createDirectories(Path.of("/run/burk-front-it-" + ProcessHandle.current().pid()));
+        front = new Front(store, new ContainerRuntime(runRoot), null);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (work == null) return;
+        for (Front.Row r : front.ps(true)) front.remove(r.container().id(), true);
+        boolean mounted = Files.readString(Path.of("/proc/self/mountinfo")).contains(work.toString());
+        for (Path dir : List.of(work, runRoot)) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+        assertFalse(mounted, "a mount under the test's directory was left behind");
+    }
+
+    private RunOptions opts(String... cmd) {
+        return RunOptions.of("busybox", List.of(cmd));
+    }
+
+    private RunOptions withVolume(RunOptions o) {
+        List<String> v = new ArrayList<>(o.volumes());
+        v.add(out + ":/out");
+        return new RunOptions(o.image(), o.command(), o.name(), o.interactive(), o.tty(), o.remove(), o.detach(), o.env(), v,
+                o.workdir(), o.user(), o.hostname(), o.memory(), o.cpus(), o.pidsLimit(), o.readOnly(), o.network(),
+                o.entrypoint(), o.init());
+    }
+
+    @Test
+    void imageCommandRunsAndTheExitStatusIsReturned() throws Exception {
+        assertEquals(0, front.run(withVolume(RunOptions.of("busybox", List.of())).withRemove(true)));
+        assertEquals("default\n", Files.readString(out.resolve("default")));
+        assertEquals(7, front.run(opts("sh", "-c", "exit 7").withName("seven")));
+        Front.Row row = front.ps(true).get(0);
+        assertEquals("seven", row.container().name());
+        assertTrue(row.status().startsWith("Exited (7)"), row.status());
+        assertThrows(FrontException.class, () -> front.run(opts("true").withName("seven")), "names are unique");
+        front.remove("seven", false);
+        assertTrue(front.ps(true).isEmpty());
+    }
+
+    @Test
+    void configFromImageAndFlags() throws Exception {
+        RunOptions o = new RunOptions("busybox", List.of("sh", "-c",
+                "id -u > /out/uid; id -g > /out/gid; pwd > /out/pwd; echo $FROM_IMAGE $MINE > /out/env; hostname > /out/host;"
+                        + " awk '$2==\"/\" {print $4}' /proc/mounts > /out/ro; cat /proc/self/status | grep ^CapEff > /out/caps"),
+                null, false, false, true, false, List.of("MINE=flag"), List.of(out + ":/out"), "/tmp", "nobody", "box1",
+                64L << 20, 0.5, 50, true, "none", null, false);
+        assertEquals(0, front.run(o));
+        assertEquals("65534", Files.readString(out.resolve("uid")).trim(), "user name looked up in the image's /etc/passwd");
+        assertEquals("65534", Files.readString(out.resolve("gid")).trim());
+        assertEquals("/tmp", Files.readString(out.resolve("pwd")).trim());
+        assertEquals("yes flag", Files.readString(out.resolve("env")).trim());
+        assertEquals("box1", Files.readString(out.resolve("host")).trim());
+        assertTrue(Files.readString(out.resolve("ro")).startsWith("ro"), "--read-only rootfs: " + Files.readString(out.resolve("ro")));
+        assertTrue(front.ps(true).isEmpty(), "--rm removed the container");
+    }
+
+    @Test
+    void entrypointOverride() throws Exception {
+        RunOptions o = new RunOptions("busybox", List.of("-c", "echo via-entrypoint > /out/ep"), null, false, false, true, false,
+                List.of(), List.of(out + ":/out"), null, null, null, 0, 0, 0, false, "none", "/bin/sh", false);
+        assertEquals(0, front.run(o));
+        assertEquals("via-entrypoint", Files.readString(out.resolve("ep")).trim());
+    }
+
+    @Test
+    void detachedLogsStopAndRemove() throws Exception {
+        List<String> monitor = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Dburk.home=" + System.getProperty("burk.home", "."),
+                "-Dburk.storage=" + store.root(), "-cp", System.getProperty("java.class.path"), "burk.cli.Main",
+                "--root", runRoot.toString(), "__monitor");
+        FrontContainer c = front.runDetached(opts("sh", "-c", "echo started-up; trap 'echo bye; exit 0' TERM; while true; do sleep 0.1; done")
+                .withName("bg"), monitor);
+        assertTrue(front.ps(false).stream().anyMatch(r -> r.container().id().equals(c.id())), "running");
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 100 && !buf.toString().contains("started-up"); i++) {
+            buf.reset();
+            front.logs("bg", false, new java.io.PrintStream(buf));
+            Thread.sleep(50);
+        }
+        assertTrue(buf.toString().contains("started-up"), buf.toString());
+        front.stop("bg", 10);
+        Front.Row row = null;
+        for (int i = 0; i < 100; i++) {
+            row = front.ps(true).get(0);
+            if (row.container().exitCode() != null || front.lookup("bg").exitCode() != null) break;
+            Thread.sleep(50);
+        }
+        assertEquals(Integer.valueOf(0), front.lookup("bg").exitCode(), "the monitor recorded the exit status");
+        buf.reset();
+        front.logs("bg", false, new java.io.PrintStream(buf));
+        assertTrue(buf.toString().contains("bye"), buf.toString());
+        front.remove("bg", false);
+        assertTrue(front.ps(true).isEmpty());
+    }
+
+    @Test
+    void noCommandAndTerminalAreClearErrors() throws Exception {
+        RunOptions tty = new RunOptions("busybox", List.of("true"), null, true, true, false, false, List.of(), List.of(), null,
+                null, null, 0, 0, 0, false, "none", null, false);
+        FrontException e = assertThrows(FrontException.class, () -> front.run(tty));
+        assertTrue(e.getMessage().contains("not supported yet"), e.getMessage());
+        assertThrows(FrontException.class, () -> front.run(opts("true").withName("bad name!")));
+        assertTrue(front.ps(true).isEmpty(), "nothing left after a failed create");
+    }
+}
