@@ -160,7 +160,7 @@ public final class Front {
     }
 
     private int startAndWait(FrontContainer c, int[] stdio) throws RuntimeError {
-        ContainerInfo info = rt.create(new CreateRequest(c.id(), dirs.bundle(c.id()), null, false, stdio, null));
+        ContainerInfo info = rt.create(CreateRequest.of(c.id(), dirs.bundle(c.id())).withStdio(stdio));
         try {
             return rt.startAndWait(info);
         } finally {
@@ -227,8 +227,8 @@ public final class Front {
         try (Fd devnull = Syscalls.open("/dev/null", Syscalls.O_RDONLY, 0);
              Fd log = Syscalls.open(dirs.log(id).toString(), Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_APPEND, 0640)) {
             ContainerRuntime.becomeSubreaper();
-            ContainerInfo info = rt.create(new CreateRequest(id, dirs.bundle(id), null, false,
-                    new int[] {devnull.get(), log.get(), log.get()}, null));
+            ContainerInfo info = rt.create(CreateRequest.of(id, dirs.bundle(id))
+                    .withStdio(new int[] {devnull.get(), log.get(), log.get()}));
             try {
                 rt.start(id);
                 System.out.println("started");
