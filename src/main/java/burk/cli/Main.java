@@ -1,6 +1,10 @@
 package burk.cli;
 
 import burk.cgroups.CgroupDriver;
+import burk.linux.Fd;
+import burk.linux.LinuxException;
+import burk.linux.Syscalls;
+import burk.linux.UnixSocket;
 import burk.runtime.ContainerInfo;
 import burk.runtime.ContainerRuntime;
 import burk.runtime.CreateRequest;
@@ -137,7 +141,6 @@ public final class Main {
 
     private CreateRequest request(Flags f, String cmd) throws UsageError {
         String id = oneId(f, cmd);
-        if (f.has("pidfd-socket")) throw new UsageError("--pidfd-socket: not supported by this burk version yet");
         int preserve = 0;
         if (f.has("preserve-fds")) {
             try {
@@ -157,6 +160,18 @@ public final class Main {
         return req;
     }
 
+    /** --pidfd-socket: one SCM_RIGHTS message with a pidfd of the container's init. */
+    private static void sendPidfd(ContainerRuntime rt, Flags f, ContainerInfo c) throws RuntimeError {
+        if (!f.has("pidfd-socket")) return;
+        String sock = f.value("pidfd-socket", "");
+        try (Fd pidfd = Syscalls.pidfdOpen(c.pid()); Fd conn = UnixSocket.connect(sock)) {
+            UnixSocket.sendFd(conn, pidfd.get(), "pidfd".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (LinuxException e) {
+            rt.delete(c.id(), true);
+            throw new RuntimeError("--pidfd-socket " + sock + ": " + e.getMessage(), e);
+        }
+    }
+
     private static String oneId(Flags f, String cmd) throws UsageError {
         if (f.positional().size() != 1) {
             throw new UsageError("\"" + cmd + "\" requires exactly 1 argument(s)");
@@ -167,7 +182,8 @@ public final class Main {
     private int create(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
         Flags f = Flags.parse(args, CREATE);
         if (f.bool("help")) return Help.command("create", out);
-        rt.create(request(f, "create"));
+        ContainerInfo c = rt.create(request(f, "create"));
+        sendPidfd(rt, f, c);
         return 0;
     }
 
@@ -182,11 +198,16 @@ public final class Main {
         Flags f = Flags.parse(args, RUN);
         if (f.bool("help")) return Help.command("run", out);
         CreateRequest req = request(f, "run");
+        if (f.bool("no-subreaper")) {
+            throw new UsageError("--no-subreaper: burk's container init is cloned by its helper, not by burk,"
+                    + " so burk can only wait for it as a subreaper");
+        }
         if (f.bool("detach")) {
-            rt.runDetached(req);
+            sendPidfd(rt, f, rt.runDetached(req));
             return 0;
         }
-        return rt.run(req);
+        if (f.has("pidfd-socket")) throw new UsageError("--pidfd-socket: only with create or run --detach");
+        return rt.run(req, f.bool("keep"));
     }
 
     private int state(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {

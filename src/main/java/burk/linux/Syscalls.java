@@ -31,6 +31,8 @@ public final class Syscalls {
             Libc.link("close", FunctionDescriptor.of(INT, INT)); }
     private static final class Open { static final MethodHandle H = Libc.linkErrnoVariadic("open",
             FunctionDescriptor.of(INT, PTR, INT, INT), 2); }
+    private static final class Syscall2 { static final MethodHandle H = Libc.linkErrnoVariadic("syscall",
+            FunctionDescriptor.of(LONG, LONG, INT, INT), 1); }
     private static final class Read { static final MethodHandle H =
             Libc.linkErrno("read", FunctionDescriptor.of(LONG, INT, PTR, LONG)); }
     private static final class Write { static final MethodHandle H =
@@ -264,6 +266,20 @@ public final class Syscalls {
             MemorySegment cap = Libc.newCapture(a);
             int r = (int) Kill.H.invokeExact(cap, pid, signal);
             if (r < 0) throw new LinuxException("kill", Integer.toString(pid), Libc.errno(cap));
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+    }
+
+    /** pidfd_open(2): a file descriptor that refers to the process itself, immune to pid reuse. */
+    public static Fd pidfdOpen(int pid) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = Libc.newCapture(a);
+            long r = (long) Syscall2.H.invokeExact(cap, 434L /* SYS_pidfd_open, same on x86_64 and arm64 */, pid, 0);
+            if (r < 0) throw new LinuxException("pidfd_open", Integer.toString(pid), Libc.errno(cap));
+            return new Fd((int) r);
         } catch (LinuxException e) {
             throw e;
         } catch (Throwable t) {

@@ -597,6 +597,11 @@ public final class ContainerRuntime {
      * container. Signals this JVM receives (TERM, INT, HUP, ...) are forwarded to the container.
      */
     public int run(CreateRequest req) throws RuntimeError {
+        return run(req, false);
+    }
+
+    /** As {@link #run(CreateRequest)}; with {@code keep} the stopped container is not deleted (runc's --keep). */
+    public int run(CreateRequest req, boolean keep) throws RuntimeError {
         becomeSubreaper();
         boolean terminal = req.consoleSocket() == null
                 && loadSpec(req.bundle().toAbsolutePath().normalize()).process().terminal();
@@ -605,7 +610,7 @@ public final class ContainerRuntime {
             try {
                 return startAndWait(info);
             } finally {
-                delete(req.id(), true);
+                if (!keep) delete(req.id(), true);
             }
         }
         // process.terminal without a console socket: burk itself holds the master and proxies it
@@ -618,7 +623,7 @@ public final class ContainerRuntime {
                 proxy.drain();
                 return status;
             } finally {
-                delete(req.id(), true);
+                if (!keep) delete(req.id(), true);
             }
         } catch (IOException e) {
             throw new RuntimeError("terminal: " + e.getMessage(), e);

@@ -240,6 +240,34 @@ class CliIT {
     }
 
     @Test
+    void pidfdSocketReceivesAPidfdOfTheInitAndKeepLeavesAStoppedContainer() throws Exception {
+        config("/bin/sh", "-c", "exit 0");
+        Path sock = tmp.resolve("pidfd.sock");
+        try (burk.linux.Fd listener = burk.linux.UnixSocket.listen(sock.toString())) {
+            Result c = rooted("create", "--pidfd-socket", sock.toString(), "pfd");
+            assertEquals(0, c.code(), c.err());
+            try (burk.linux.Fd conn = burk.linux.UnixSocket.accept(listener)) {
+                burk.linux.UnixSocket.Received got = burk.linux.UnixSocket.receiveFd(conn);
+                try (burk.linux.Fd pidfd = got.fd()) {
+                    String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + pidfd.get())).toString();
+                    assertEquals("anon_inode:[pidfd]", target);
+                    String pid = Files.readAllLines(Path.of("/proc/self/fdinfo/" + pidfd.get())).stream()
+                            .filter(l -> l.startsWith("Pid:")).findFirst().orElseThrow().split("\\s+")[1];
+                    assertTrue(rooted("state", "pfd").out().contains("\"pid\": " + pid), "the pidfd is the init's");
+                }
+            }
+        }
+        assertEquals(0, rooted("delete", "--force", "pfd").code());
+        Result kept = rooted("run", "--keep", "kept");
+        assertEquals(0, kept.code(), kept.err());
+        assertTrue(rooted("state", "kept").out().contains("\"stopped\""), "--keep leaves the stopped container");
+        assertEquals(0, rooted("delete", "kept").code());
+        Result nosub = rooted("run", "--no-subreaper", "ns");
+        assertEquals(1, nosub.code());
+        assertTrue(nosub.err().contains("--no-subreaper"), nosub.err());
+    }
+
+    @Test
     void theSystemdDriverFailsClearlyWhereSystemdIsNotRunning() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeFalse(Files.isDirectory(Path.of("/run/systemd/system")),
                 "this host runs systemd");
