@@ -160,21 +160,29 @@ final class CgroupFs {
             throw new CgroupException("cgroup: " + dir + " is not below the hierarchy " + mountPoint);
         }
         List<Path> created = new ArrayList<>();
-        Path current = mountPoint;
-        for (Path name : mountPoint.relativize(dir)) {
-            current = current.resolve(name.toString());
+        // Another container's destroy may remove an empty shared parent (the default /burk)
+        // between our steps: the walk starts over then, a few times.
+        for (int attempt = 0; ; attempt++) {
+            Path current = mountPoint;
             try {
-                Files.createDirectory(current);
-                created.add(current);
-            } catch (FileAlreadyExistsException e) {
-                if (!Files.isDirectory(current)) {
-                    throw CgroupException.io("mkdir", current, e);
+                for (Path name : mountPoint.relativize(dir)) {
+                    current = current.resolve(name.toString());
+                    try {
+                        Files.createDirectory(current);
+                        created.add(current);
+                    } catch (FileAlreadyExistsException e) {
+                        if (!Files.isDirectory(current)) {
+                            throw CgroupException.io("mkdir", current, e);
+                        }
+                    }
                 }
+                return created;
+            } catch (java.nio.file.NoSuchFileException e) {
+                if (attempt >= 3) throw CgroupException.io("mkdir", current, e);
             } catch (IOException e) {
                 throw CgroupException.io("mkdir", current, e);
             }
         }
-        return created;
     }
 
     /**
@@ -199,6 +207,15 @@ final class CgroupFs {
         deepestFirst.sort(java.util.Comparator.comparingInt(Path::getNameCount).reversed());
         CgroupException failure = null;
         for (Path dir : deepestFirst) {
+            boolean ancestor = false;
+            for (Path other : deepestFirst) ancestor |= !other.equals(dir) && other.startsWith(dir);
+            if (ancestor) {
+                // A parent burk made for this container may hold other containers by now: it is
+                // removed only when empty, never with what is below it.
+                removeIfEmpty(dir);
+                created.remove(dir);
+                continue;
+            }
             try {
                 removeTree(dir, deadline);
                 created.remove(dir);
@@ -208,6 +225,15 @@ final class CgroupFs {
         }
         if (failure != null) {
             throw new CgroupException("cgroup: destroy left " + created + ": " + failure.getMessage());
+        }
+    }
+
+    /** One rmdir: succeeds on an empty cgroup, does nothing to one that still has children or tasks. */
+    static void removeIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // ENOTEMPTY or EBUSY: still in use by another container
         }
     }
 

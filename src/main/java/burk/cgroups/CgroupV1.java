@@ -637,6 +637,19 @@ public final class CgroupV1 implements CgroupManager {
                 .orElse(0L);
     }
 
+    /**
+     * The default parent (/burk) is shared by every container that names no cgroupsPath and is
+     * burk's own: when the last such container goes, the empty parent goes too.
+     */
+    private void removeDefaultParentIfEmpty() {
+        for (Map.Entry<String, Path> e : mountPoints.entrySet()) {
+            Path parent = e.getValue().resolve(Cgroups.DEFAULT_PARENT.substring(1));
+            for (Path d : uniqueDirs()) {
+                if (d.getParent() != null && d.getParent().equals(parent) && !Files.exists(d)) CgroupFs.removeIfEmpty(parent);
+            }
+        }
+    }
+
     @Override
     public void destroy() {
         if (created.isEmpty()) {
@@ -645,6 +658,7 @@ public final class CgroupV1 implements CgroupManager {
         CgroupFs.Deadline deadline = CgroupFs.Deadline.in(DESTROY_TIMEOUT);
         killRemaining(deadline);
         CgroupFs.removeCreated(created, deadline);
+        removeDefaultParentIfEmpty();
     }
 
     /**

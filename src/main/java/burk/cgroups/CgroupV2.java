@@ -421,6 +421,21 @@ public final class CgroupV2 implements CgroupManager {
 
     @Override
     public void destroy() {
+        destroyCreated();
+    }
+
+    /**
+     * The default parent (/burk) is shared by every container that names no cgroupsPath and is
+     * burk's own: when the last such container goes, the empty parent goes too.
+     */
+    private void removeDefaultParentIfEmpty() {
+        Path parent = mountPoint.resolve(Cgroups.DEFAULT_PARENT.substring(1));
+        if (dir.getParent() != null && dir.getParent().equals(parent) && !Files.exists(dir)) {
+            CgroupFs.removeIfEmpty(parent);
+        }
+    }
+
+    private void destroyCreated() {
         if (created.isEmpty()) {
             return;
         }
@@ -429,6 +444,7 @@ public final class CgroupV2 implements CgroupManager {
             killRemaining(deadline);
         }
         CgroupFs.removeCreated(created, deadline);
+        removeDefaultParentIfEmpty();
     }
 
     /**
