@@ -123,6 +123,9 @@ final class InitPlanner {
             plan.add(new Step.WriteFile(Step.NO_SLOT, "/proc/sys/" + e.getKey().replace('.', '/'),
                     e.getValue().getBytes(StandardCharsets.UTF_8)), "linux.sysctl, in the container's namespaces");
         }
+        // After the sysctls, as runc does: engines list /proc/sys in readonlyPaths and still set
+        // sysctls (Docker: net.ipv4.ip_unprivileged_port_start for every container).
+        if (hasMountNs) planReadonlyPaths();
         ProcessPlanner.addProcessSteps(plan, spec.process(), ProcessPlanner.compileSeccomp(spec), newUser, SLOT_LISTEN);
         return plan.build();
     }
@@ -187,6 +190,9 @@ final class InitPlanner {
                     MountFlags.MS_BIND | MountFlags.MS_REMOUNT | MountFlags.MS_RDONLY, null, "/", null, null),
                     "root.readonly: the container cannot write to its root filesystem");
         }
+    }
+
+    private void planReadonlyPaths() {
         for (String p : spec.linuxOrEmpty().readonlyPaths()) {
             plan.addIgnoringMissing(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE,
                     MountFlags.MS_BIND | MountFlags.MS_REC, p, p, null, null),
