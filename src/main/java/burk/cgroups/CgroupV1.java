@@ -311,26 +311,28 @@ public final class CgroupV1 implements CgroupManager {
         if (b == null) {
             return;
         }
-        boolean any = b.weight() != null || b.leafWeight() != null || b.weightDevices() != null
+        // A weight of 0 means "not set": Docker always sends blockIO.weight 0 when the user gave
+        // none, and the kernel rejects 0 (ERANGE), so runc skips zero weights; so does burk.
+        boolean any = isSet(b.weight()) || isSet(b.leafWeight()) || b.weightDevices() != null
                 || b.throttleReadBpsDevices() != null || b.throttleWriteBpsDevices() != null
                 || b.throttleReadIopsDevices() != null || b.throttleWriteIopsDevices() != null;
         if (!any) {
             return;
         }
         Path dir = require("blkio", "block I/O limits");
-        if (b.weight() != null) {
+        if (isSet(b.weight())) {
             CgroupFs.write(firstExisting(dir, "blkio.weight", "blkio.bfq.weight"), Integer.toString(b.weight()));
         }
-        if (b.leafWeight() != null) {
+        if (isSet(b.leafWeight())) {
             CgroupFs.write(firstExisting(dir, "blkio.leaf_weight"), Integer.toString(b.leafWeight()));
         }
         if (b.weightDevices() != null) {
             for (CgroupResources.WeightDevice d : b.weightDevices()) {
-                if (d.weight() != null) {
+                if (isSet(d.weight())) {
                     CgroupFs.write(firstExisting(dir, "blkio.weight_device", "blkio.bfq.weight_device"),
                             d.major() + ":" + d.minor() + " " + d.weight());
                 }
-                if (d.leafWeight() != null) {
+                if (isSet(d.leafWeight())) {
                     CgroupFs.write(firstExisting(dir, "blkio.leaf_weight_device"),
                             d.major() + ":" + d.minor() + " " + d.leafWeight());
                 }
@@ -340,6 +342,10 @@ public final class CgroupV1 implements CgroupManager {
         writeThrottles(dir.resolve("blkio.throttle.write_bps_device"), b.throttleWriteBpsDevices());
         writeThrottles(dir.resolve("blkio.throttle.read_iops_device"), b.throttleReadIopsDevices());
         writeThrottles(dir.resolve("blkio.throttle.write_iops_device"), b.throttleWriteIopsDevices());
+    }
+
+    private static boolean isSet(Integer weight) {
+        return weight != null && weight != 0;
     }
 
     /** The first of the files that exists; the I/O scheduler decides which weight files there are. */

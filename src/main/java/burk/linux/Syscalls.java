@@ -85,7 +85,7 @@ public final class Syscalls {
     }
 
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000,
-            O_APPEND = 02000, O_CLOEXEC = 02000000;
+            O_APPEND = 02000, O_CLOEXEC = 02000000, O_DIRECTORY = 0200000, O_PATH = 010000000;
 
     /** open(2); O_CLOEXEC is always added, so the fd reaches a child only when it is dup2'ed there. */
     public static Fd open(String path, int flags, int mode) throws LinuxException {

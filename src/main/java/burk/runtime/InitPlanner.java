@@ -128,6 +128,9 @@ final class InitPlanner {
             plan.add(new Step.Personality(persona.domain() == burk.spec.PersonalityDomain.LINUX32 ? 0x0008 : 0),
                     "linux.personality: " + persona.domain().spec());
         }
+        // After the sysctls, as runc does: engines list /proc/sys in readonlyPaths and still set
+        // sysctls (Docker: net.ipv4.ip_unprivileged_port_start for every container).
+        if (hasMountNs) planReadonlyPaths();
         ProcessPlanner.addProcessSteps(plan, spec.process(), ProcessPlanner.compileSeccomp(spec), newUser, SLOT_LISTEN);
         return plan.build();
     }
@@ -208,6 +211,9 @@ final class InitPlanner {
                     MountFlags.MS_BIND | MountFlags.MS_REMOUNT | MountFlags.MS_RDONLY, null, "/", null, null),
                     "root.readonly: the container cannot write to its root filesystem");
         }
+    }
+
+    private void planReadonlyPaths() {
         for (String p : spec.linuxOrEmpty().readonlyPaths()) {
             plan.addIgnoringMissing(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE,
                     MountFlags.MS_BIND | MountFlags.MS_REC, p, p, null, null),

@@ -1,6 +1,8 @@
 package burk.runtime;
 
 import burk.linux.Errno;
+import burk.linux.Fd;
+import burk.linux.Syscalls;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -32,7 +34,7 @@ final class StartBarrier {
     static int[] release(Path stateDir) throws IOException {
         Path sock = socketPath(stateDir);
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(sock));
+            connect(ch, stateDir);
             // Only one start may win; removing the socket first makes a second start see "not created".
             Files.deleteIfExists(sock);
             ch.write(ByteBuffer.wrap(new byte[] {'S'}));
@@ -50,6 +52,25 @@ final class StartBarrier {
             throw new IOException("cannot reach the container init at " + sock + ": " + e.getMessage(), e);
         }
     }
+
+    /**
+     * sun_path holds 107 bytes, and engines put state directories deep (Docker:
+     * {@code EXEC_ROOT/runtime-NAME/moby/<64 hex>/}), so a longer path is reached through an
+     * O_PATH descriptor of the directory as {@code /proc/self/fd/N/exec.sock}.
+     */
+    static void connect(SocketChannel ch, Path stateDir) throws IOException {
+        Path sock = socketPath(stateDir);
+        if (sock.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < SUN_PATH_MAX) {
+            ch.connect(UnixDomainSocketAddress.of(sock));
+            return;
+        }
+        try (Fd dir = Syscalls.open(stateDir.toString(), Syscalls.O_PATH | Syscalls.O_DIRECTORY, 0)) {
+            ch.connect(UnixDomainSocketAddress.of("/proc/self/fd/" + dir.get() + "/" + SOCKET));
+        }
+    }
+
+    /** sizeof(sockaddr_un.sun_path) less the terminating NUL. */
+    static final int SUN_PATH_MAX = 107;
 
     static String describe(int errno) { return Errno.text(errno); }
 }

@@ -98,6 +98,16 @@ class CgroupV1FilesTest {
         assertEquals("c 1:3 rwm\nc 1:5 r", file("devices", "devices.list"));
     }
 
+    /** Docker sends {@code blockIO: {weight: 0}} for every container; 0 means unset, as in runc. */
+    @Test
+    void zeroBlkioWeightsAreLeftUnset() {
+        String weightFile = Files.exists(cg.path("blkio").resolve("blkio.weight")) ? "blkio.weight" : "blkio.bfq.weight";
+        String before = file("blkio", weightFile);
+        cg.apply(CgroupResources.none().withBlockIo(new CgroupResources.BlockIo(0, 0,
+                List.of(new CgroupResources.WeightDevice(8, 0, 0, 0)), null, null, null, null)));
+        assertEquals(before, file("blkio", weightFile));
+    }
+
     @Test
     void newCpusetInheritsCpusAndMemsSoTasksCanJoin() {
         assertFalse(file("cpuset", "cpuset.cpus").isEmpty());
