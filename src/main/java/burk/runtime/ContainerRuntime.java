@@ -16,6 +16,7 @@ import burk.runtime.helper.StepFailure;
 import burk.runtime.plan.Plan;
 import burk.spec.IdMapping;
 import burk.spec.JsonException;
+import burk.spec.LinuxResources;
 import burk.spec.NamespaceType;
 import burk.spec.RuntimeSpec;
 import burk.spec.SpecCodec;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * burk's container lifecycle, as a library: create, start, state, kill, delete and run, with
@@ -45,9 +47,21 @@ import java.util.Map;
  */
 public final class ContainerRuntime {
     private final ContainerStore store;
+    private final Consumer<String> warnings;
 
+    /** A runtime keeping container state under {@code root}; warnings go to stderr. */
     public ContainerRuntime(Path root) {
+        this(root, msg -> System.err.println("burk: warning: " + msg));
+    }
+
+    /**
+     * A runtime keeping container state under {@code root}; {@code warnings} receives what the
+     * runtime-spec says to log and go on with (a failing poststart or poststop hook, an update
+     * field that is ignored).
+     */
+    public ContainerRuntime(Path root, Consumer<String> warnings) {
         this.store = new ContainerStore(root);
+        this.warnings = warnings;
     }
 
     /** /run/burk for root, $XDG_RUNTIME_DIR/burk otherwise (as runc picks its own root). */
@@ -263,7 +277,7 @@ public final class ContainerRuntime {
             switch (st) {
                 case STOPPED -> throw new RuntimeError("cannot start a container that has stopped");
                 case RUNNING -> throw new RuntimeError("cannot start an already running container");
-                case PAUSED -> throw new RuntimeError("cannot start a container that is paused");
+                case PAUSED -> throw new RuntimeError("cannot start a container in the paused state");
                 default -> { }
             }
             int[] failure = StartBarrier.release(store.dir(id));
@@ -337,10 +351,18 @@ public final class ContainerRuntime {
 
     private ContainerStatus status(ContainerRecord r) {
         if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) return ContainerStatus.STOPPED;
+        // The freezer first: runc lets a created container be paused, and reports it as paused.
+        if (frozen(reopenCgroup(r))) return ContainerStatus.PAUSED;
         if (StartBarrier.waiting(store.dir(r.id()))) return ContainerStatus.CREATED;
-        CgroupManager cg = reopenCgroup(r);
-        if (cg != null && cg.state() == FreezerState.FROZEN) return ContainerStatus.PAUSED;
         return ContainerStatus.RUNNING;
+    }
+
+    private static boolean frozen(CgroupManager cg) {
+        try {
+            return cg != null && cg.state() == FreezerState.FROZEN;
+        } catch (CgroupException e) {
+            return false; // no freezer (a v1 host without the controller): never paused
+        }
     }
 
     private CgroupManager reopenCgroup(ContainerRecord r) {
@@ -353,29 +375,130 @@ public final class ContainerRuntime {
                 this::killQuietly);
     }
 
-    /** Sends {@code signal} to the container's init, or with {@code all} to every process in its cgroup. */
+    /**
+     * Sends {@code signal} to the container's init, or with {@code all} to every process in its
+     * cgroup. On a paused container a signal stays pending until the thaw, so, as runc does, SIGKILL
+     * thaws it (the container stops), and {@code all} freezes the cgroup while it signals (no fork
+     * escapes the loop) and thaws it afterwards, whatever the signal.
+     */
     public void kill(String id, int signal, boolean all) throws RuntimeError {
         try (FileLock lock = lockExisting(id)) {
             ContainerRecord rec = store.read(id);
             ContainerStatus st = status(rec);
             if (st == ContainerStatus.STOPPED) throw new RuntimeError("container not running");
-            if (all) {
-                CgroupManager cg = reopenCgroup(rec);
-                if (cg != null) {
-                    for (long pid : cg.pids()) {
-                        try {
-                            Syscalls.kill((int) pid, signal);
-                        } catch (LinuxException e) {
-                            if (e.errno() != Errno.ESRCH) throw e;
-                        }
-                    }
-                    return;
-                }
+            CgroupManager cg = reopenCgroup(rec);
+            if (all && cg != null) {
+                signalAll(cg, signal);
+                return;
             }
             Syscalls.kill(rec.pid(), signal);
+            if (st == ContainerStatus.PAUSED && signal == SIGKILL && cg != null) cg.thaw();
+        } catch (CgroupException e) {
+            throw new RuntimeError(e.getMessage(), e);
         } catch (LinuxException e) {
             if (e.errno() == Errno.ESRCH) throw new RuntimeError("container not running", e);
             throw new RuntimeError(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    private static final int SIGKILL = 9;
+
+    private static void signalAll(CgroupManager cg, int signal) throws LinuxException {
+        try {
+            cg.freeze();
+        } catch (CgroupException e) {
+            // runc goes on without the freeze too: a forking task may then escape this round
+        }
+        try {
+            for (long pid : cg.pids()) {
+                try {
+                    Syscalls.kill((int) pid, signal);
+                } catch (LinuxException e) {
+                    if (e.errno() != Errno.ESRCH) throw e;
+                }
+            }
+        } finally {
+            cg.thaw();
+        }
+    }
+
+    /**
+     * Freezes every process of the container through the cgroup freezer (runc pause). A created
+     * container can be paused too; {@link #state} then reports it paused.
+     */
+    public void pause(String id) throws RuntimeError {
+        try (FileLock lock = lockExisting(id)) {
+            ContainerRecord rec = store.read(id);
+            ContainerStatus st = status(rec);
+            if (st != ContainerStatus.RUNNING && st != ContainerStatus.CREATED) {
+                throw new RuntimeError("container not running");
+            }
+            requireCgroup(rec, "pause").freeze();
+        } catch (IOException | CgroupException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    /** Thaws a paused container (runc resume). */
+    public void resume(String id) throws RuntimeError {
+        try (FileLock lock = lockExisting(id)) {
+            ContainerRecord rec = store.read(id);
+            if (status(rec) != ContainerStatus.PAUSED) throw new RuntimeError("container not paused");
+            requireCgroup(rec, "resume").thaw();
+        } catch (IOException | CgroupException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    private CgroupManager requireCgroup(ContainerRecord rec, String what) throws RuntimeError {
+        CgroupManager cg = reopenCgroup(rec);
+        if (cg == null) throw new RuntimeError("cannot " + what + " container " + rec.id() + ": it has no cgroup");
+        return cg;
+    }
+
+    /**
+     * Changes the cgroup limits of a created, running or paused container (runc update), with
+     * runc's reading of {@code resources}: see {@link ResourceUpdates}.
+     */
+    public void update(String id, LinuxResources resources) throws RuntimeError {
+        try (FileLock lock = lockExisting(id)) {
+            ContainerRecord rec = store.read(id);
+            if (status(rec) == ContainerStatus.STOPPED) throw new RuntimeError("container not running");
+            requireCgroup(rec, "update").update(ResourceUpdates.toCgroup(resources, warnings));
+        } catch (IOException | CgroupException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The host pids of every process in the container's cgroup, sorted (runc ps --format json).
+     * Empty for a stopped container whose cgroup is gone.
+     */
+    public List<Long> processes(String id) throws RuntimeError {
+        try {
+            ContainerRecord rec = store.read(id);
+            CgroupManager cg = reopenCgroup(rec);
+            if (cg == null || (status(rec) == ContainerStatus.STOPPED && !cg.exists())) return List.of();
+            return cg.pids();
+        } catch (IOException | CgroupException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A handle on a running (or created, or paused) container's cgroup for {@code events}: usage
+     * counters, the OOM kill count, and whether the container still runs.
+     */
+    public ContainerMonitor monitor(String id) throws RuntimeError {
+        try {
+            ContainerRecord rec = store.read(id);
+            if (status(rec) == ContainerStatus.STOPPED) {
+                throw new RuntimeError("container with id " + id + " is not running");
+            }
+            CgroupManager cg = requireCgroup(rec, "monitor");
+            return new ContainerMonitor(id, cg, () -> ProcStat.isAlive(rec.pid(), rec.pidStartTime()));
         } catch (IOException e) {
             throw new RuntimeError(e.getMessage(), e);
         }
