@@ -27,7 +27,7 @@ import java.util.Map;
 public final class Main {
     static final String VERSION = "0.1.0";
 
-    private static final List<Flags.Def> GLOBAL = List.of(
+    static final List<Flags.Def> GLOBAL = List.of(
             Flags.Def.value("root directory for storage of container state", "root"),
             Flags.Def.value("set the log file to write runtime logs to", "log"),
             Flags.Def.value("set the log format ('text' (default), or 'json')", "log-format"),
@@ -79,7 +79,7 @@ public final class Main {
             return 1;
         }
         Path root = g.has("root") ? Path.of(g.value("root", "")) : ContainerRuntime.defaultRoot();
-        ContainerRuntime rt = new ContainerRuntime(root.toAbsolutePath());
+        ContainerRuntime rt = new ContainerRuntime(root.toAbsolutePath(), log::warn);
         try {
             return switch (cmd) {
                 case "create" -> create(rt, cmdArgs);
@@ -90,6 +90,12 @@ public final class Main {
                 case "delete" -> delete(rt, cmdArgs);
                 case "list" -> list(rt, cmdArgs);
                 case "spec" -> spec(cmdArgs);
+                case "pause" -> PauseCommand.pause(rt, cmdArgs, out);
+                case "resume" -> PauseCommand.resume(rt, cmdArgs, out);
+                case "ps" -> PsCommand.run(rt, cmdArgs, out);
+                case "events" -> EventsCommand.run(rt, cmdArgs, out);
+                case "update" -> UpdateCommand.run(rt, cmdArgs, out, log::warn);
+                case "features" -> FeaturesCommand.run(cmdArgs, out);
                 case "demo" -> SeedWalkthrough.run(rt, cmdArgs, out);
                 case "help" -> {
                     Help.general(out);
@@ -114,7 +120,7 @@ public final class Main {
         out.println("java: " + System.getProperty("java.version"));
     }
 
-    private static final List<Flags.Def> CREATE = List.of(
+    static final List<Flags.Def> CREATE = List.of(
             Flags.Def.value("path to the root of the bundle directory, defaults to the current directory", "bundle", "b"),
             Flags.Def.value("path to an AF_UNIX socket which will receive the pty master", "console-socket"),
             Flags.Def.value("path to an AF_UNIX socket which will receive the pidfd", "pidfd-socket"),
@@ -125,7 +131,7 @@ public final class Main {
             Flags.Def.bool("print every step of the container's init plan, with its reason", "explain"),
             Flags.Def.bool("show help", "help", "h"));
 
-    private static final List<Flags.Def> RUN;
+    static final List<Flags.Def> RUN;
     static {
         List<Flags.Def> r = new ArrayList<>(CREATE);
         r.add(Flags.Def.bool("detach from the container's process", "detach", "d"));
@@ -133,6 +139,20 @@ public final class Main {
         r.add(Flags.Def.bool("do not make burk a child subreaper", "no-subreaper"));
         RUN = List.copyOf(r);
     }
+
+    static final List<Flags.Def> START = List.of(Flags.HELP);
+    static final List<Flags.Def> STATE = List.of(Flags.HELP);
+    static final List<Flags.Def> KILL = List.of(
+            Flags.Def.bool("send the specified signal to all processes inside the container", "all", "a"), Flags.HELP);
+    static final List<Flags.Def> DELETE = List.of(
+            Flags.Def.bool("forcibly delete the container if it is still running (uses SIGKILL)", "force", "f"),
+            Flags.HELP);
+    static final List<Flags.Def> LIST = List.of(
+            Flags.Def.value("select one of: table or json (default: \"table\")", "format", "f"),
+            Flags.Def.bool("display only container IDs", "quiet", "q"), Flags.HELP);
+    static final List<Flags.Def> SPEC = List.of(
+            Flags.Def.value("path to the root of the bundle directory", "bundle", "b"),
+            Flags.Def.bool("generate a configuration for a rootless container", "rootless"), Flags.HELP);
 
     private CreateRequest request(Flags f, String cmd) throws UsageError {
         String id = oneId(f, cmd);
@@ -172,7 +192,7 @@ public final class Main {
     }
 
     private int start(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
-        Flags f = Flags.parse(args, List.of(Flags.Def.bool("show help", "help", "h")));
+        Flags f = Flags.parse(args, START);
         if (f.bool("help")) return Help.command("start", out);
         rt.start(oneId(f, "start"));
         return 0;
@@ -190,7 +210,7 @@ public final class Main {
     }
 
     private int state(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
-        Flags f = Flags.parse(args, List.of(Flags.Def.bool("show help", "help", "h")));
+        Flags f = Flags.parse(args, STATE);
         if (f.bool("help")) return Help.command("state", out);
         ContainerInfo c = rt.state(oneId(f, "state"));
         out.println(Json.write(stateJson(c), "  "));
@@ -212,8 +232,7 @@ public final class Main {
     }
 
     private int kill(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
-        Flags f = Flags.parse(args, List.of(Flags.Def.bool("send the signal to all processes in the container", "all", "a"),
-                Flags.Def.bool("show help", "help", "h")));
+        Flags f = Flags.parse(args, KILL);
         if (f.bool("help")) return Help.command("kill", out);
         List<String> p = f.positional();
         if (p.isEmpty() || p.size() > 2) throw new UsageError("\"kill\" requires a minimum of 1 and a maximum of 2 arguments");
@@ -223,16 +242,14 @@ public final class Main {
     }
 
     private int delete(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
-        Flags f = Flags.parse(args, List.of(Flags.Def.bool("forcibly delete the container if it is still running (uses SIGKILL)", "force", "f"),
-                Flags.Def.bool("show help", "help", "h")));
+        Flags f = Flags.parse(args, DELETE);
         if (f.bool("help")) return Help.command("delete", out);
         rt.delete(oneId(f, "delete"), f.bool("force"));
         return 0;
     }
 
     private int list(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
-        Flags f = Flags.parse(args, List.of(Flags.Def.value("select one of: table or json", "format", "f"),
-                Flags.Def.bool("display only container IDs", "quiet", "q"), Flags.Def.bool("show help", "help", "h")));
+        Flags f = Flags.parse(args, LIST);
         if (f.bool("help")) return Help.command("list", out);
         List<ContainerInfo> all = rt.list();
         if (f.bool("quiet")) {
@@ -257,9 +274,7 @@ public final class Main {
     }
 
     private int spec(List<String> args) throws UsageError, RuntimeError {
-        Flags f = Flags.parse(args, List.of(Flags.Def.value("path to the root of the bundle directory", "bundle", "b"),
-                Flags.Def.bool("generate a configuration for a rootless container", "rootless"),
-                Flags.Def.bool("show help", "help", "h")));
+        Flags f = Flags.parse(args, SPEC);
         if (f.bool("help")) return Help.command("spec", out);
         if (!f.positional().isEmpty()) throw new UsageError("\"spec\" requires exactly 0 argument(s)");
         RuntimeSpec s = f.bool("rootless") ? DefaultSpec.rootless() : DefaultSpec.create();
