@@ -13,7 +13,10 @@ import burk.linux.Syscalls;
 import burk.runtime.helper.HelperMessage;
 import burk.runtime.helper.HelperSession;
 import burk.runtime.helper.StepFailure;
+import burk.runtime.plan.HookOutcome;
 import burk.runtime.plan.Plan;
+import burk.runtime.plan.Step;
+import burk.spec.ContainerState;
 import burk.spec.IdMapping;
 import burk.spec.JsonException;
 import burk.spec.LinuxResources;
@@ -153,6 +156,7 @@ public final class ContainerRuntime {
         CgroupManager cg = null;
         int initPid = -1;
         try {
+            LifecycleHooks.save(dir, LifecycleHooks.of(spec));
             cg = Cgroups.open(CgroupLayout.detect(), spec.linuxOrEmpty().cgroupsPath(), req.id(), this::killQuietly);
             cg.create();
             cg.apply(ResourceMapper.map(spec));
@@ -166,7 +170,7 @@ public final class ContainerRuntime {
             }
             if (req.explain() != null) req.explain().print(plan.explain());
             writeSteps(dir, plan);
-            initPid = launch(plan, req, spec, cg);
+            initPid = launch(plan, req, spec, cg, bundle, dir);
             ProcStat ps = ProcStat.read(initPid);
             if (ps == null) throw new RuntimeError("the container init (pid " + initPid + ") exited during create");
             CgroupPaths saved = cg.savedPaths();
@@ -197,10 +201,21 @@ public final class ContainerRuntime {
             } catch (IOException ignored) {
                 // best effort: the original error is what the caller needs
             }
+            if (e instanceof LifecycleHooks.HookError) {
+                // runtime.md: a failed create hook stops the container and the lifecycle goes on
+                // with its destruction, then the poststop hooks.
+                LifecycleHooks.runOnHostWarning("poststop", LifecycleHooks.of(spec).poststop(),
+                        LifecycleHooks.state(spec.ociVersion(), req.id(), ContainerState.STOPPED, 0, bundle.toString(),
+                                spec.annotations()), warnings);
+            }
             if (e instanceof RuntimeError re) throw re;
             if (e instanceof CgroupException ce) throw new RuntimeError(ce.getMessage(), ce);
             throw new RuntimeError(e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
+    }
+
+    private static boolean isHookSync(Plan plan, HelperMessage m) {
+        return plan.step(m.step()) != null && plan.step(m.step()).step() instanceof Step.HookSync;
     }
 
     private static InitPlanner.CgroupView view(String controller, Path dir, CgroupVersion v) {
@@ -216,7 +231,8 @@ public final class ContainerRuntime {
     }
 
     /** Runs the helper until the init waits at the start barrier; returns the init's pid. */
-    private int launch(Plan plan, CreateRequest req, RuntimeSpec spec, CgroupManager cg) throws RuntimeError, IOException {
+    private int launch(Plan plan, CreateRequest req, RuntimeSpec spec, CgroupManager cg, Path bundle, Path dir)
+            throws RuntimeError, IOException {
         int initPid = -1;
         try (HelperSession s = HelperSession.spawn(plan, req.stdio())) {
             while (true) {
@@ -235,15 +251,29 @@ public final class ContainerRuntime {
                     case PID -> initPid = (int) m.value();
                     case SYNC -> {
                         if (initPid <= 0) throw new RuntimeError("the native helper asked to sync before it cloned");
-                        writeIdMaps(spec, initPid);
-                        cg.addProcess(initPid);
+                        if (isHookSync(plan, m)) {
+                            byte[] state = LifecycleHooks.state(spec.ociVersion(), req.id(), ContainerState.CREATING,
+                                    initPid, bundle.toString(), spec.annotations());
+                            LifecycleHooks.runOnHost("prestart", LifecycleHooks.of(spec).prestart(), state);
+                            LifecycleHooks.runOnHost("createRuntime", LifecycleHooks.of(spec).createRuntime(), state);
+                        } else {
+                            writeIdMaps(spec, initPid);
+                            cg.addProcess(initPid);
+                        }
                         s.proceed();
                     }
+                    case DATA -> s.sendData(LifecycleHooks.state(spec.ociVersion(), req.id(),
+                            m.value() == LifecycleHooks.BUF_CREATED ? ContainerState.CREATED : ContainerState.CREATING,
+                            initPid, bundle.toString(), spec.annotations()));
                     case READY -> {
                         return initPid;
                     }
                     case ERROR -> {
                         StepFailure f = s.failure(m);
+                        if (plan.step(m.step()) != null && plan.step(m.step()).step() instanceof Step.RunHook) {
+                            throw new LifecycleHooks.HookError(
+                                    LifecycleHooks.withOutput(f.getMessage(), dir.resolve(LifecycleHooks.OUTPUT)), f);
+                        }
                         throw new RuntimeError(f.getMessage(), f);
                     }
                     default -> throw new RuntimeError("the native helper sent an unknown message " + m);
@@ -282,21 +312,30 @@ public final class ContainerRuntime {
             }
             int[] failure = StartBarrier.release(store.dir(id));
             if (failure != null) {
-                throw new RuntimeError(renderStoredStep(id, failure[0], failure[1]));
+                throw new RuntimeError(renderStoredStep(id, failure[0], failure[1], failure[2]));
             }
+            LifecycleHooks.runOnHostWarning("poststart", LifecycleHooks.load(store.dir(id)).poststart(),
+                    LifecycleHooks.state(rec.ociVersion(), id, ContainerState.RUNNING, rec.pid(), rec.bundle(),
+                            rec.annotations()), warnings);
         } catch (IOException e) {
             throw new RuntimeError(e.getMessage(), e);
         }
     }
 
-    private String renderStoredStep(String id, int step, int errno) {
+    private String renderStoredStep(String id, int step, int errno, int value) {
+        // Only a RUN_HOOK step reports a value; it names the hook's exit status or timeout.
+        String reason = value != 0 ? HookOutcome.describe(errno, value) : Errno.text(errno);
         try {
             List<String> steps = Files.readAllLines(store.dir(id).resolve(ContainerStore.STEPS), StandardCharsets.UTF_8);
-            if (step >= 0 && step < steps.size()) return steps.get(step) + ": " + Errno.text(errno);
+            if (step >= 0 && step < steps.size()) {
+                String msg = steps.get(step) + ": " + reason;
+                return steps.get(step).matches("startContainer hook #\\d+ .*")
+                        ? LifecycleHooks.withOutput(msg, store.dir(id).resolve(LifecycleHooks.OUTPUT)) : msg;
+            }
         } catch (IOException ignored) {
             // fall through to the bare form
         }
-        return "container init step " + step + ": " + Errno.text(errno);
+        return "container init step " + step + ": " + reason;
     }
 
     private FileLock lockExisting(String id) throws RuntimeError, IOException {
@@ -531,7 +570,10 @@ public final class ContainerRuntime {
             if (st == ContainerStatus.PAUSED && cg != null) cg.thaw();
             if (st != ContainerStatus.STOPPED) killAndWait(rec.pid());
             if (cg != null) cg.destroy();
+            var poststop = LifecycleHooks.load(store.dir(id)).poststop();
             store.remove(id);
+            LifecycleHooks.runOnHostWarning("poststop", poststop, LifecycleHooks.state(rec.ociVersion(), id,
+                    ContainerState.STOPPED, 0, rec.bundle(), rec.annotations()), warnings);
         } catch (NoSuchFileException e) {
             if (!force) throw new RuntimeError("container does not exist");
         } catch (IOException | CgroupException e) {
