@@ -173,7 +173,7 @@ public final class ContainerRuntime {
             initPid = launch(plan, req, spec, cg, bundle, dir);
             ProcStat ps = ProcStat.read(initPid);
             if (ps == null) throw new RuntimeError("the container init (pid " + initPid + ") exited during create");
-            CgroupPaths saved = cg.savedPaths();
+            CgroupPaths saved = ownDirs(cg.savedPaths());
             Map<String, String> paths = new LinkedHashMap<>();
             for (Map.Entry<String, Path> e : saved.dirs().entrySet()) paths.put(e.getKey(), e.getValue().toString());
             List<String> owned = new ArrayList<>();
@@ -191,7 +191,7 @@ public final class ContainerRuntime {
             if (initPid > 0) killAndWait(initPid);
             if (cg != null) {
                 try {
-                    cg.destroy();
+                    Cgroups.reopen(CgroupLayout.detect(), ownDirs(cg.savedPaths()), this::killQuietly).destroy();
                 } catch (RuntimeException ignored) {
                     // the original error matters more; destroy already retried
                 }
@@ -212,6 +212,20 @@ public final class ContainerRuntime {
             if (e instanceof CgroupException ce) throw new RuntimeError(ce.getMessage(), ce);
             throw new RuntimeError(e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
+    }
+
+    /**
+     * The created cgroup directories that are the container's own. A parent made on the way
+     * (/docker, /burk) is shared with every later container under it: removing it with this one
+     * would fail while they run (so delete would fail) or take their cgroups along. runc never
+     * removes it either.
+     */
+    private static CgroupPaths ownDirs(CgroupPaths saved) {
+        List<Path> own = new ArrayList<>();
+        for (Path p : saved.created()) {
+            if (saved.dirs().values().stream().anyMatch(p::startsWith)) own.add(p);
+        }
+        return new CgroupPaths(saved.version(), saved.dirs(), own);
     }
 
     private static boolean isHookSync(Plan plan, HelperMessage m) {

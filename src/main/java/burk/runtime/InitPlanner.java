@@ -118,10 +118,7 @@ final class InitPlanner {
         if (spec.domainname() != null) {
             plan.add(new Step.SetDomainname(spec.domainname()), "UTS namespace: the container's own domain name");
         }
-        for (Map.Entry<String, String> e : spec.linuxOrEmpty().sysctl().entrySet()) {
-            plan.add(new Step.WriteFile(Step.NO_SLOT, "/proc/sys/" + e.getKey().replace('.', '/'),
-                    e.getValue().getBytes(StandardCharsets.UTF_8)), "linux.sysctl, in the container's namespaces");
-        }
+        if (!hasMountNs) planSysctls();
         planProcess(spec.process(), newUser);
         return plan.build();
     }
@@ -186,6 +183,8 @@ final class InitPlanner {
                     MountFlags.MS_BIND | MountFlags.MS_REMOUNT | MountFlags.MS_RDONLY, null, "/", null, null),
                     "root.readonly: the container cannot write to its root filesystem");
         }
+        // Before readonlyPaths: Docker's configs make /proc/sys read-only and set sysctls (runc's order too).
+        planSysctls();
         for (String p : spec.linuxOrEmpty().readonlyPaths()) {
             plan.addIgnoringMissing(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE,
                     MountFlags.MS_BIND | MountFlags.MS_REC, p, p, null, null),
@@ -194,6 +193,13 @@ final class InitPlanner {
                     MountFlags.MS_BIND | MountFlags.MS_REMOUNT | MountFlags.MS_RDONLY | MountFlags.MS_NOSUID
                             | MountFlags.MS_NODEV | MountFlags.MS_NOEXEC, null, p, null, null),
                     "linux.readonlyPaths: the container can read but not write it");
+        }
+    }
+
+    private void planSysctls() {
+        for (Map.Entry<String, String> e : spec.linuxOrEmpty().sysctl().entrySet()) {
+            plan.add(new Step.WriteFile(Step.NO_SLOT, "/proc/sys/" + e.getKey().replace('.', '/'),
+                    e.getValue().getBytes(StandardCharsets.UTF_8)), "linux.sysctl, in the container's namespaces");
         }
     }
 

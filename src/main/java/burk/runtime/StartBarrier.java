@@ -1,6 +1,8 @@
 package burk.runtime;
 
 import burk.linux.Errno;
+import burk.linux.Fd;
+import burk.linux.Syscalls;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -34,8 +36,11 @@ final class StartBarrier {
      */
     static int[] release(Path stateDir) throws IOException {
         Path sock = socketPath(stateDir);
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(sock));
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+             Fd dir = longPath(sock) ? Syscalls.open(stateDir.toString(), O_PATH | O_DIRECTORY, 0) : null) {
+            // sun_path holds 107 bytes; Docker's --root and a 64-character id come close to it
+            // (/var/run/docker/runtime-runc/moby/ID/exec.sock is 108): reach it through the directory's fd.
+            ch.connect(UnixDomainSocketAddress.of(dir == null ? sock.toString() : "/proc/self/fd/" + dir.get() + "/" + SOCKET));
             // Only one start may win; removing the socket first makes a second start see "not created".
             Files.deleteIfExists(sock);
             ch.write(ByteBuffer.wrap(new byte[] {'S'}));
@@ -55,4 +60,10 @@ final class StartBarrier {
     }
 
     static String describe(int errno) { return Errno.text(errno); }
+
+    private static final int O_DIRECTORY = 0x10000, O_PATH = 0x200000;
+
+    private static boolean longPath(Path p) {
+        return p.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107;
+    }
 }
