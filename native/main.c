@@ -41,8 +41,8 @@ int send_msg(int fd, uint32_t kind, uint32_t step, int32_t err, uint32_t aux, in
 static _Noreturn void fail(const struct helper *h, uint32_t step, uint32_t op, int err)
 {
 	if (h->reply >= 0)
-		send_msg(h->reply, MSG_ERROR, step, err, op, 0);
-	send_msg(h->sync, MSG_ERROR, step, err, op, 0);
+		send_msg(h->reply, MSG_ERROR, step, err, op, h->fail_value);
+	send_msg(h->sync, MSG_ERROR, step, err, op, h->fail_value);
 	_exit(1);
 }
 
@@ -118,6 +118,8 @@ static const struct opdef {
 	[OP_SET_AFFINITY] = { "b", op_set_affinity },
 	[OP_MOUNT_SETATTR] = { "ouqqqs", op_mount_setattr },
 	[OP_JOIN_KEYRING] = { "s", op_join_keyring },
+	[OP_RECV_DATA] = { "uu", op_recv_data },
+	[OP_RUN_HOOK] = { "svvuuo", op_run_hook },
 };
 
 struct cursor {
@@ -245,6 +247,19 @@ static int check(struct step *st)
 		return st->u[0] > 63 ? EINVAL : 0;
 	case OP_EXEC:
 		return st->v[0][0] ? 0 : EINVAL;
+	case OP_RECV_DATA: {
+		/* the buffer is allocated now: nothing is allocated once the plan runs */
+		if (st->u[0] >= NBUFS || st->u[1] > DATA_MAX)
+			return EINVAL;
+		void *b = malloc(st->u[1] ? st->u[1] : 1);
+		if (!b)
+			return ENOMEM;
+		st->data = b;
+		st->len = st->u[1];
+		return 0;
+	}
+	case OP_RUN_HOOK:
+		return st->v[0][0] && st->u[1] < NBUFS ? 0 : EINVAL;
 	case OP_SECCOMP: {
 		/* the kernel wants whole, aligned struct sock_filter and at most 65535 of them */
 		if (st->len == 0 || st->len % sizeof(struct sock_filter) || st->len / sizeof(struct sock_filter) > 0xffff)
@@ -286,7 +301,8 @@ static int parse(const uint8_t *buf, uint32_t len, struct step **out, uint32_t *
 		TRY(get_u32(&c, &size));
 		st->op = le16toh(hdr[0]);
 		st->flags = le16toh(hdr[1]);
-		if (size > left(&c) || st->op == 0 || st->op >= OP_MAX || (st->flags & ~FLAG_IGNORE_ENOENT))
+		if (size > left(&c) || st->op == 0 || st->op >= OP_MAX || !ops[st->op].run ||
+		    (st->flags & ~FLAG_IGNORE_ENOENT))
 			return EINVAL;
 		struct cursor payload = { c.p, c.p + size };
 		c.p += size;
@@ -301,8 +317,8 @@ static int parse(const uint8_t *buf, uint32_t len, struct step **out, uint32_t *
 	return 0;
 }
 
-/* 0, the errno of a failed read, or EINVAL when the plan ends early. */
-static int read_full(int fd, void *buf, size_t n)
+/* 0, the errno of a failed read, or EINVAL when the stream ends early. */
+int read_full(int fd, void *buf, size_t n)
 {
 	for (size_t off = 0; off < n;) {
 		ssize_t r = read(fd, (char *)buf + off, n - off);
@@ -397,6 +413,7 @@ int main(int argc, char **argv)
 		fail(&h, bad, 0, err);
 
 	for (uint32_t i = 0; i < n; i++) {
+		h.fail_value = 0;
 		err = ops[steps[i].op].run(&h, &steps[i], i);
 		if (err == ENOENT && (steps[i].flags & FLAG_IGNORE_ENOENT))
 			continue;

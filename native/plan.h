@@ -3,6 +3,7 @@
 #ifndef BURK_PLAN_H
 #define BURK_PLAN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define PLAN_VERSION 1
@@ -23,10 +24,16 @@ enum op {
 	OP_CONNECT,
 	OP_SET_WINSIZE = 40,
 	OP_SCHED_SETATTR = 41, OP_IOPRIO_SET, OP_SET_AFFINITY, OP_MOUNT_SETATTR, OP_JOIN_KEYRING,
+	/* Hooks (hook.c). Numbered apart from the ops above so that ops added meanwhile keep their
+	 * numbers; an op number without a handler is refused like an unknown one. */
+	OP_RECV_DATA = 48, OP_RUN_HOOK = 49,
 	OP_MAX
 };
 
-enum msg_kind { MSG_PID = 1, MSG_SYNC = 2, MSG_READY = 3, MSG_ERROR = 4 };
+enum msg_kind { MSG_PID = 1, MSG_SYNC = 2, MSG_READY = 3, MSG_ERROR = 4, MSG_DATA = 5 };
+
+#define NBUFS 4                /* data buffers filled by RECV_DATA */
+#define DATA_MAX (1u << 20)    /* the largest RECV_DATA buffer: a state document with annotations */
 
 /* One step, decoded once before anything runs. Fields are stored in payload order per type:
  * i32/u32 in u[], u64 in q[], str in s[] (pointing into the plan buffer, NUL-terminated),
@@ -48,6 +55,9 @@ struct helper {
 	int reply;              /* the accepted start connection after WAIT_START, else -1 */
 	int slots[NSLOTS];      /* -1 = empty */
 	const char *exec_path;  /* set by FIND_EXEC */
+	const uint8_t *bufs[NBUFS]; /* set by RECV_DATA; NULL until then */
+	uint32_t buflens[NBUFS];
+	int64_t fail_value;     /* the `value` of an ERROR message; a step sets it before failing */
 };
 
 /* A step handler: returns 0, or the errno the step failed with. `index` is the step's index. */
@@ -75,5 +85,9 @@ step_fn op_setsid, op_open_pty, op_send_fd, op_set_winsize;
 step_fn op_sched_setattr, op_ioprio_set, op_set_affinity, op_join_keyring;
 /* mount.c: mount_setattr */
 step_fn op_mount_setattr;
+/* hook.c: data from Java, and hooks run with a timeout */
+step_fn op_recv_data, op_run_hook;
+/* main.c: read exactly n bytes (EINVAL at a premature EOF) */
+int read_full(int fd, void *buf, size_t n);
 
 #endif

@@ -19,6 +19,9 @@ final class Flags {
         String name() { return names.get(0); }
     }
 
+    /** {@code --help, -h}, which every command takes. */
+    static final Def HELP = Def.bool("show help", "help", "h");
+
     private final Map<String, List<String>> values = new LinkedHashMap<>();
     private final List<String> positional = new ArrayList<>();
 
@@ -78,4 +81,10 @@ final class Flags {
     boolean has(String name) { return values.containsKey(name); }
 
     List<String> positional() { return positional; }
+
+    /** The only positional argument (a container id), or runc's usage error. */
+    String onlyArgument(String cmd) throws UsageError {
+        if (positional.size() != 1) throw new UsageError("\"" + cmd + "\" requires exactly 1 argument(s)");
+        return positional.get(0);
+    }
 }

@@ -32,7 +32,7 @@ import java.util.Map;
 public final class Main {
     static final String VERSION = "0.1.0";
 
-    private static final List<Flags.Def> GLOBAL = List.of(
+    static final List<Flags.Def> GLOBAL = List.of(
             Flags.Def.value("root directory for storage of container state", "root"),
             Flags.Def.value("set the log file to write runtime logs to", "log"),
             Flags.Def.value("set the log format ('text' (default), or 'json')", "log-format"),
@@ -81,7 +81,7 @@ public final class Main {
         List<String> cmdArgs = rest.subList(1, rest.size());
         Path root = g.has("root") ? Path.of(g.value("root", "")) : ContainerRuntime.defaultRoot();
         ContainerRuntime rt = new ContainerRuntime(root.toAbsolutePath(),
-                g.bool("systemd-cgroup") ? CgroupDriver.SYSTEMD : CgroupDriver.CGROUPFS);
+                g.bool("systemd-cgroup") ? CgroupDriver.SYSTEMD : CgroupDriver.CGROUPFS, log::warn);
         try {
             return switch (cmd) {
                 case "create" -> create(rt, cmdArgs);
@@ -93,8 +93,16 @@ public final class Main {
                 case "exec" -> ExecCommand.run(rt, cmdArgs);
                 case "list" -> list(rt, cmdArgs);
                 case "spec" -> spec(cmdArgs);
+                case "pause" -> PauseCommand.pause(rt, cmdArgs, out);
+                case "resume" -> PauseCommand.resume(rt, cmdArgs, out);
+                // runc's `ps ID [ps options]` names a container; the front's `ps [-a]` does not.
+                case "ps" -> PsCommand.namesContainer(cmdArgs) ? PsCommand.run(rt, cmdArgs, out)
+                        : FrontCommands.dispatch(cmd, rt, cmdArgs, out);
+                case "events" -> EventsCommand.run(rt, cmdArgs, out);
+                case "update" -> UpdateCommand.run(rt, cmdArgs, out, log::warn);
+                case "features" -> FeaturesCommand.run(cmdArgs, out);
                 case "demo" -> SeedWalkthrough.run(rt, cmdArgs, out);
-                case "pull", "images", "ps", "rm", "rmi", "logs", "stop", "inspect", "load", "save", "import", "tag", "login",
+                case "pull", "images", "rm", "rmi", "logs", "stop", "inspect", "load", "save", "import", "tag", "login",
                      "logout", "__monitor" -> FrontCommands.dispatch(cmd, rt, cmdArgs, out);
                 case "help" -> {
                     Help.general(out);
@@ -119,7 +127,7 @@ public final class Main {
         out.println("java: " + System.getProperty("java.version"));
     }
 
-    private static final List<Flags.Def> CREATE = List.of(
+    static final List<Flags.Def> CREATE = List.of(
             Flags.Def.value("path to the root of the bundle directory, defaults to the current directory", "bundle", "b"),
             Flags.Def.value("path to an AF_UNIX socket which will receive the pty master", "console-socket"),
             Flags.Def.value("path to an AF_UNIX socket which will receive the pidfd", "pidfd-socket"),
@@ -130,7 +138,7 @@ public final class Main {
             Flags.Def.bool("print every step of the container's init plan, with its reason", "explain"),
             Flags.Def.bool("show help", "help", "h"));
 
-    private static final List<Flags.Def> RUN;
+    static final List<Flags.Def> RUN;
     static {
         List<Flags.Def> r = new ArrayList<>(CREATE);
         r.add(Flags.Def.bool("detach from the container's process", "detach", "d"));
@@ -138,6 +146,20 @@ public final class Main {
         r.add(Flags.Def.bool("do not make burk a child subreaper", "no-subreaper"));
         RUN = List.copyOf(r);
     }
+
+    static final List<Flags.Def> START = List.of(Flags.HELP);
+    static final List<Flags.Def> STATE = List.of(Flags.HELP);
+    static final List<Flags.Def> KILL = List.of(
+            Flags.Def.bool("send the specified signal to all processes inside the container", "all", "a"), Flags.HELP);
+    static final List<Flags.Def> DELETE = List.of(
+            Flags.Def.bool("forcibly delete the container if it is still running (uses SIGKILL)", "force", "f"),
+            Flags.HELP);
+    static final List<Flags.Def> LIST = List.of(
+            Flags.Def.value("select one of: table or json (default: \"table\")", "format", "f"),
+            Flags.Def.bool("display only container IDs", "quiet", "q"), Flags.HELP);
+    static final List<Flags.Def> SPEC = List.of(
+            Flags.Def.value("path to the root of the bundle directory", "bundle", "b"),
+            Flags.Def.bool("generate a configuration for a rootless container", "rootless"), Flags.HELP);
 
     private CreateRequest request(Flags f, String cmd) throws UsageError {
         String id = oneId(f, cmd);
@@ -188,7 +210,7 @@ public final class Main {
     }
 
     private int start(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
-        Flags f = Flags.parse(args, List.of(Flags.Def.bool("show help", "help", "h")));
+        Flags f = Flags.parse(args, START);
         if (f.bool("help")) return Help.command("start", out);
         rt.start(oneId(f, "start"));
         return 0;
@@ -211,7 +233,7 @@ public final class Main {
     }
 
     private int state(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
-        Flags f = Flags.parse(args, List.of(Flags.Def.bool("show help", "help", "h")));
+        Flags f = Flags.parse(args, STATE);
         if (f.bool("help")) return Help.command("state", out);
         ContainerInfo c = rt.state(oneId(f, "state"));
         out.println(Json.write(stateJson(c), "  "));
@@ -233,8 +255,7 @@ public final class Main {
     }
 
     private int kill(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
-        Flags f = Flags.parse(args, List.of(Flags.Def.bool("send the signal to all processes in the container", "all", "a"),
-                Flags.Def.bool("show help", "help", "h")));
+        Flags f = Flags.parse(args, KILL);
         if (f.bool("help")) return Help.command("kill", out);
         List<String> p = f.positional();
         if (p.isEmpty() || p.size() > 2) throw new UsageError("\"kill\" requires a minimum of 1 and a maximum of 2 arguments");
@@ -244,16 +265,14 @@ public final class Main {
     }
 
     private int delete(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
-        Flags f = Flags.parse(args, List.of(Flags.Def.bool("forcibly delete the container if it is still running (uses SIGKILL)", "force", "f"),
-                Flags.Def.bool("show help", "help", "h")));
+        Flags f = Flags.parse(args, DELETE);
         if (f.bool("help")) return Help.command("delete", out);
         rt.delete(oneId(f, "delete"), f.bool("force"));
         return 0;
     }
 
     private int list(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
-        Flags f = Flags.parse(args, List.of(Flags.Def.value("select one of: table or json", "format", "f"),
-                Flags.Def.bool("display only container IDs", "quiet", "q"), Flags.Def.bool("show help", "help", "h")));
+        Flags f = Flags.parse(args, LIST);
         if (f.bool("help")) return Help.command("list", out);
         List<ContainerInfo> all = rt.list();
         if (f.bool("quiet")) {
@@ -278,9 +297,7 @@ public final class Main {
     }
 
     private int spec(List<String> args) throws UsageError, RuntimeError {
-        Flags f = Flags.parse(args, List.of(Flags.Def.value("path to the root of the bundle directory", "bundle", "b"),
-                Flags.Def.bool("generate a configuration for a rootless container", "rootless"),
-                Flags.Def.bool("show help", "help", "h")));
+        Flags f = Flags.parse(args, SPEC);
         if (f.bool("help")) return Help.command("spec", out);
         if (!f.positional().isEmpty()) throw new UsageError("\"spec\" requires exactly 0 argument(s)");
         RuntimeSpec s = f.bool("rootless") ? DefaultSpec.rootless() : DefaultSpec.create();

@@ -19,6 +19,10 @@ final class RunForm {
             "preserve-fds", "root", "log", "log-format");
 
     static boolean isRunc(List<String> args) {
+        // `run --help` alone: runc's help (the front's usage is printed for an image form's errors)
+        if (!args.isEmpty() && args.stream().allMatch(a -> a.equals("--help") || a.equals("-h") || a.equals("-help"))) {
+            return true;
+        }
         int positional = 0;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);

@@ -43,9 +43,12 @@ final class SeedWalkthrough {
         this.work = work;
     }
 
+    static final List<Flags.Def> FLAGS = List.of(
+            Flags.Def.value("the root filesystem to use (default: the busybox rootfs made by ./setup)", "rootfs"),
+            Flags.HELP);
+
     static int run(ContainerRuntime rt, List<String> args, PrintStream out) throws UsageError, RuntimeError {
-        Flags f = Flags.parse(args, List.of(Flags.Def.value("the root filesystem to use", "rootfs"),
-                Flags.Def.bool("show help", "help", "h")));
+        Flags f = Flags.parse(args, FLAGS);
         if (f.bool("help")) return Help.command("demo", out);
         String home = System.getProperty("burk.home", ".");
         Path rootfs = Path.of(f.value("rootfs", home + "/build/rootfs")).toAbsolutePath().normalize();

@@ -14,9 +14,13 @@ import burk.linux.Syscalls;
 import burk.runtime.helper.HelperMessage;
 import burk.runtime.helper.HelperSession;
 import burk.runtime.helper.StepFailure;
+import burk.runtime.plan.HookOutcome;
 import burk.runtime.plan.Plan;
+import burk.runtime.plan.Step;
+import burk.spec.ContainerState;
 import burk.spec.IdMapping;
 import burk.spec.JsonException;
+import burk.spec.LinuxResources;
 import burk.spec.NamespaceType;
 import burk.spec.ProcessSpec;
 import burk.spec.RuntimeSpec;
@@ -35,6 +39,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * burk's container lifecycle, as a library: create, start, state, kill, delete and run, with
@@ -55,15 +60,32 @@ public final class ContainerRuntime {
     private final java.util.Set<Integer> detachedChildren = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final CgroupDriver cgroupDriver;
+    private final Consumer<String> warnings;
 
+    /** A runtime keeping container state under {@code root}; warnings go to stderr. */
     public ContainerRuntime(Path root) {
-        this(root, CgroupDriver.CGROUPFS);
+        this(root, CgroupDriver.CGROUPFS, msg -> System.err.println("burk: warning: " + msg));
+    }
+
+    /** A runtime with the cgroupfs driver whose warnings (failed poststart/poststop hooks) go to {@code warnings}. */
+    public ContainerRuntime(Path root, Consumer<String> warnings) {
+        this(root, CgroupDriver.CGROUPFS, warnings);
     }
 
     /** A runtime whose new containers use {@code driver} (runc's --systemd-cgroup picks SYSTEMD). */
     public ContainerRuntime(Path root, CgroupDriver driver) {
+        this(root, driver, msg -> System.err.println("burk: warning: " + msg));
+    }
+
+    /**
+     * A runtime keeping container state under {@code root}; {@code warnings} receives what the
+     * runtime-spec says to log and go on with (a failing poststart or poststop hook, an update
+     * field that is ignored).
+     */
+    public ContainerRuntime(Path root, CgroupDriver driver, Consumer<String> warnings) {
         this.store = new ContainerStore(root);
         this.cgroupDriver = driver;
+        this.warnings = warnings;
     }
 
     /** /run/burk for root, $XDG_RUNTIME_DIR/burk otherwise (as runc picks its own root). */
@@ -185,6 +207,7 @@ public final class ContainerRuntime {
         CgroupManager cg = null;
         int initPid = -1;
         try {
+            LifecycleHooks.save(dir, LifecycleHooks.of(spec));
             cg = Cgroups.open(CgroupLayout.detect(), spec.linuxOrEmpty().cgroupsPath(), req.id(), this::killQuietly,
                     cgroupDriver);
             cg.create();
@@ -202,10 +225,10 @@ public final class ContainerRuntime {
             writeSteps(dir, plan);
             // exec, hooks and delete read the container's config from here, not from a bundle that may change.
             Files.writeString(dir.resolve(ContainerStore.CONFIG), SpecCodec.toJson(spec, false));
-            initPid = launch(plan, req, spec, cg);
+            initPid = launch(plan, req, spec, cg, bundle, dir);
             ProcStat ps = ProcStat.read(initPid);
             if (ps == null) throw new RuntimeError("the container init (pid " + initPid + ") exited during create");
-            CgroupPaths saved = cg.savedPaths();
+            CgroupPaths saved = ownDirs(cg.savedPaths());
             Map<String, String> paths = new LinkedHashMap<>();
             for (Map.Entry<String, Path> e : saved.dirs().entrySet()) paths.put(e.getKey(), e.getValue().toString());
             List<String> owned = new ArrayList<>();
@@ -223,7 +246,7 @@ public final class ContainerRuntime {
             if (initPid > 0) killAndWait(initPid);
             if (cg != null) {
                 try {
-                    cg.destroy();
+                    Cgroups.reopen(CgroupLayout.detect(), ownDirs(cg.savedPaths()), this::killQuietly).destroy();
                 } catch (RuntimeException ignored) {
                     // the original error matters more; destroy already retried
                 }
@@ -232,6 +255,13 @@ public final class ContainerRuntime {
                 store.remove(req.id());
             } catch (IOException ignored) {
                 // best effort: the original error is what the caller needs
+            }
+            if (e instanceof LifecycleHooks.HookError) {
+                // runtime.md: a failed create hook stops the container and the lifecycle goes on
+                // with its destruction, then the poststop hooks.
+                LifecycleHooks.runOnHostWarning("poststop", LifecycleHooks.of(spec).poststop(),
+                        LifecycleHooks.state(spec.ociVersion(), req.id(), ContainerState.STOPPED, 0, bundle.toString(),
+                                spec.annotations()), warnings);
             }
             if (e instanceof RuntimeError re) throw re;
             if (e instanceof CgroupException ce) throw new RuntimeError(ce.getMessage(), ce);
@@ -248,6 +278,24 @@ public final class ContainerRuntime {
         }
     }
 
+    /**
+     * The created cgroup directories that are the container's own. A parent made on the way
+     * (/docker, /burk) is shared with every later container under it: removing it with this one
+     * would fail while they run (so delete would fail) or take their cgroups along. runc never
+     * removes it either.
+     */
+    private static CgroupPaths ownDirs(CgroupPaths saved) {
+        List<Path> own = new ArrayList<>();
+        for (Path p : saved.created()) {
+            if (saved.dirs().values().stream().anyMatch(p::startsWith)) own.add(p);
+        }
+        return new CgroupPaths(saved.version(), saved.dirs(), own, saved.systemdUnit());
+    }
+
+    private static boolean isHookSync(Plan plan, HelperMessage m) {
+        return plan.step(m.step()) != null && plan.step(m.step()).step() instanceof Step.HookSync;
+    }
+
     private static InitPlanner.CgroupView view(String controller, Path dir, CgroupVersion v) {
         boolean v2 = v == CgroupVersion.V2 || "unified".equals(controller) || "".equals(controller);
         String name = controller.isEmpty() ? "unified" : controller.startsWith("name=") ? controller.substring(5) : controller;
@@ -261,7 +309,8 @@ public final class ContainerRuntime {
     }
 
     /** Runs the helper until the init waits at the start barrier; returns the init's pid. */
-    private int launch(Plan plan, CreateRequest req, RuntimeSpec spec, CgroupManager cg) throws RuntimeError, IOException {
+    private int launch(Plan plan, CreateRequest req, RuntimeSpec spec, CgroupManager cg, Path bundle, Path dir)
+            throws RuntimeError, IOException {
         int initPid = -1;
         try (HelperSession s = HelperSession.spawn(plan, req.stdio())) {
             while (true) {
@@ -280,15 +329,29 @@ public final class ContainerRuntime {
                     case PID -> initPid = (int) m.value();
                     case SYNC -> {
                         if (initPid <= 0) throw new RuntimeError("the native helper asked to sync before it cloned");
-                        writeIdMaps(spec, initPid);
-                        cg.addProcess(initPid);
+                        if (isHookSync(plan, m)) {
+                            byte[] state = LifecycleHooks.state(spec.ociVersion(), req.id(), ContainerState.CREATING,
+                                    initPid, bundle.toString(), spec.annotations());
+                            LifecycleHooks.runOnHost("prestart", LifecycleHooks.of(spec).prestart(), state);
+                            LifecycleHooks.runOnHost("createRuntime", LifecycleHooks.of(spec).createRuntime(), state);
+                        } else {
+                            writeIdMaps(spec, initPid);
+                            cg.addProcess(initPid);
+                        }
                         s.proceed();
                     }
+                    case DATA -> s.sendData(LifecycleHooks.state(spec.ociVersion(), req.id(),
+                            m.value() == LifecycleHooks.BUF_CREATED ? ContainerState.CREATED : ContainerState.CREATING,
+                            initPid, bundle.toString(), spec.annotations()));
                     case READY -> {
                         return initPid;
                     }
                     case ERROR -> {
                         StepFailure f = s.failure(m);
+                        if (plan.step(m.step()) != null && plan.step(m.step()).step() instanceof Step.RunHook) {
+                            throw new LifecycleHooks.HookError(
+                                    LifecycleHooks.withOutput(f.getMessage(), dir.resolve(LifecycleHooks.OUTPUT)), f);
+                        }
                         throw new RuntimeError(f.getMessage(), f);
                     }
                     default -> throw new RuntimeError("the native helper sent an unknown message " + m);
@@ -438,26 +501,35 @@ public final class ContainerRuntime {
             switch (st) {
                 case STOPPED -> throw new RuntimeError("cannot start a container that has stopped");
                 case RUNNING -> throw new RuntimeError("cannot start an already running container");
-                case PAUSED -> throw new RuntimeError("cannot start a container that is paused");
+                case PAUSED -> throw new RuntimeError("cannot start a container in the paused state");
                 default -> { }
             }
             int[] failure = StartBarrier.release(store.dir(id));
             if (failure != null) {
-                throw new RuntimeError(renderStoredStep(id, failure[0], failure[1]));
+                throw new RuntimeError(renderStoredStep(id, failure[0], failure[1], failure[2]));
             }
+            LifecycleHooks.runOnHostWarning("poststart", LifecycleHooks.load(store.dir(id)).poststart(),
+                    LifecycleHooks.state(rec.ociVersion(), id, ContainerState.RUNNING, rec.pid(), rec.bundle(),
+                            rec.annotations()), warnings);
         } catch (IOException e) {
             throw new RuntimeError(e.getMessage(), e);
         }
     }
 
-    private String renderStoredStep(String id, int step, int errno) {
+    private String renderStoredStep(String id, int step, int errno, int value) {
+        // Only a RUN_HOOK step reports a value; it names the hook's exit status or timeout.
+        String reason = value != 0 ? HookOutcome.describe(errno, value) : Errno.text(errno);
         try {
             List<String> steps = Files.readAllLines(store.dir(id).resolve(ContainerStore.STEPS), StandardCharsets.UTF_8);
-            if (step >= 0 && step < steps.size()) return steps.get(step) + ": " + Errno.text(errno);
+            if (step >= 0 && step < steps.size()) {
+                String msg = steps.get(step) + ": " + reason;
+                return steps.get(step).matches("startContainer hook #\\d+ .*")
+                        ? LifecycleHooks.withOutput(msg, store.dir(id).resolve(LifecycleHooks.OUTPUT)) : msg;
+            }
         } catch (IOException ignored) {
             // fall through to the bare form
         }
-        return "container init step " + step + ": " + Errno.text(errno);
+        return "container init step " + step + ": " + reason;
     }
 
     private FileLock lockExisting(String id) throws RuntimeError, IOException {
@@ -512,10 +584,18 @@ public final class ContainerRuntime {
 
     private ContainerStatus status(ContainerRecord r) {
         if (!ProcStat.isAlive(r.pid(), r.pidStartTime())) return ContainerStatus.STOPPED;
+        // The freezer first: runc lets a created container be paused, and reports it as paused.
+        if (frozen(reopenCgroup(r))) return ContainerStatus.PAUSED;
         if (StartBarrier.waiting(store.dir(r.id()))) return ContainerStatus.CREATED;
-        CgroupManager cg = reopenCgroup(r);
-        if (cg != null && cg.state() == FreezerState.FROZEN) return ContainerStatus.PAUSED;
         return ContainerStatus.RUNNING;
+    }
+
+    private static boolean frozen(CgroupManager cg) {
+        try {
+            return cg != null && cg.state() == FreezerState.FROZEN;
+        } catch (CgroupException e) {
+            return false; // no freezer (a v1 host without the controller): never paused
+        }
     }
 
     private CgroupManager reopenCgroup(ContainerRecord r) {
@@ -528,29 +608,130 @@ public final class ContainerRuntime {
                 new CgroupPaths(CgroupVersion.valueOf(r.cgroupDriver()), dirs, owned, r.systemdUnit()), this::killQuietly);
     }
 
-    /** Sends {@code signal} to the container's init, or with {@code all} to every process in its cgroup. */
+    /**
+     * Sends {@code signal} to the container's init, or with {@code all} to every process in its
+     * cgroup. On a paused container a signal stays pending until the thaw, so, as runc does, SIGKILL
+     * thaws it (the container stops), and {@code all} freezes the cgroup while it signals (no fork
+     * escapes the loop) and thaws it afterwards, whatever the signal.
+     */
     public void kill(String id, int signal, boolean all) throws RuntimeError {
         try (FileLock lock = lockExisting(id)) {
             ContainerRecord rec = store.read(id);
             ContainerStatus st = status(rec);
             if (st == ContainerStatus.STOPPED) throw new RuntimeError("container not running");
-            if (all) {
-                CgroupManager cg = reopenCgroup(rec);
-                if (cg != null) {
-                    for (long pid : cg.pids()) {
-                        try {
-                            Syscalls.kill((int) pid, signal);
-                        } catch (LinuxException e) {
-                            if (e.errno() != Errno.ESRCH) throw e;
-                        }
-                    }
-                    return;
-                }
+            CgroupManager cg = reopenCgroup(rec);
+            if (all && cg != null) {
+                signalAll(cg, signal);
+                return;
             }
             Syscalls.kill(rec.pid(), signal);
+            if (st == ContainerStatus.PAUSED && signal == SIGKILL && cg != null) cg.thaw();
+        } catch (CgroupException e) {
+            throw new RuntimeError(e.getMessage(), e);
         } catch (LinuxException e) {
             if (e.errno() == Errno.ESRCH) throw new RuntimeError("container not running", e);
             throw new RuntimeError(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    private static final int SIGKILL = 9;
+
+    private static void signalAll(CgroupManager cg, int signal) throws LinuxException {
+        try {
+            cg.freeze();
+        } catch (CgroupException e) {
+            // runc goes on without the freeze too: a forking task may then escape this round
+        }
+        try {
+            for (long pid : cg.pids()) {
+                try {
+                    Syscalls.kill((int) pid, signal);
+                } catch (LinuxException e) {
+                    if (e.errno() != Errno.ESRCH) throw e;
+                }
+            }
+        } finally {
+            cg.thaw();
+        }
+    }
+
+    /**
+     * Freezes every process of the container through the cgroup freezer (runc pause). A created
+     * container can be paused too; {@link #state} then reports it paused.
+     */
+    public void pause(String id) throws RuntimeError {
+        try (FileLock lock = lockExisting(id)) {
+            ContainerRecord rec = store.read(id);
+            ContainerStatus st = status(rec);
+            if (st != ContainerStatus.RUNNING && st != ContainerStatus.CREATED) {
+                throw new RuntimeError("container not running");
+            }
+            requireCgroup(rec, "pause").freeze();
+        } catch (IOException | CgroupException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    /** Thaws a paused container (runc resume). */
+    public void resume(String id) throws RuntimeError {
+        try (FileLock lock = lockExisting(id)) {
+            ContainerRecord rec = store.read(id);
+            if (status(rec) != ContainerStatus.PAUSED) throw new RuntimeError("container not paused");
+            requireCgroup(rec, "resume").thaw();
+        } catch (IOException | CgroupException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    private CgroupManager requireCgroup(ContainerRecord rec, String what) throws RuntimeError {
+        CgroupManager cg = reopenCgroup(rec);
+        if (cg == null) throw new RuntimeError("cannot " + what + " container " + rec.id() + ": it has no cgroup");
+        return cg;
+    }
+
+    /**
+     * Changes the cgroup limits of a created, running or paused container (runc update), with
+     * runc's reading of {@code resources}: see {@link ResourceUpdates}.
+     */
+    public void update(String id, LinuxResources resources) throws RuntimeError {
+        try (FileLock lock = lockExisting(id)) {
+            ContainerRecord rec = store.read(id);
+            if (status(rec) == ContainerStatus.STOPPED) throw new RuntimeError("container not running");
+            requireCgroup(rec, "update").update(ResourceUpdates.toCgroup(resources, warnings));
+        } catch (IOException | CgroupException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The host pids of every process in the container's cgroup, sorted (runc ps --format json).
+     * Empty for a stopped container whose cgroup is gone.
+     */
+    public List<Long> processes(String id) throws RuntimeError {
+        try {
+            ContainerRecord rec = store.read(id);
+            CgroupManager cg = reopenCgroup(rec);
+            if (cg == null || (status(rec) == ContainerStatus.STOPPED && !cg.exists())) return List.of();
+            return cg.pids();
+        } catch (IOException | CgroupException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A handle on a running (or created, or paused) container's cgroup for {@code events}: usage
+     * counters, the OOM kill count, and whether the container still runs.
+     */
+    public ContainerMonitor monitor(String id) throws RuntimeError {
+        try {
+            ContainerRecord rec = store.read(id);
+            if (status(rec) == ContainerStatus.STOPPED) {
+                throw new RuntimeError("container with id " + id + " is not running");
+            }
+            CgroupManager cg = requireCgroup(rec, "monitor");
+            return new ContainerMonitor(id, cg, () -> ProcStat.isAlive(rec.pid(), rec.pidStartTime()));
         } catch (IOException e) {
             throw new RuntimeError(e.getMessage(), e);
         }
@@ -583,7 +764,10 @@ public final class ContainerRuntime {
             if (st == ContainerStatus.PAUSED && cg != null) cg.thaw();
             if (st != ContainerStatus.STOPPED) killAndWait(rec.pid());
             if (cg != null) cg.destroy();
+            var poststop = LifecycleHooks.load(store.dir(id)).poststop();
             store.remove(id);
+            LifecycleHooks.runOnHostWarning("poststop", poststop, LifecycleHooks.state(rec.ociVersion(), id,
+                    ContainerState.STOPPED, 0, rec.bundle(), rec.annotations()), warnings);
         } catch (NoSuchFileException e) {
             if (!force) throw new RuntimeError("container does not exist");
         } catch (IOException | CgroupException e) {

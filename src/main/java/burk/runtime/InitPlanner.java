@@ -27,8 +27,11 @@ final class InitPlanner {
     // Helper fd slots (docs/plan-format.md): a small fixed layout keeps plans readable.
     static final int SLOT_STATE_DIR = 0, SLOT_LISTEN = 1, SLOT_ROOTFS = 2, SLOT_NS_BASE = 10,
             SLOT_CONSOLE = 20, SLOT_CONSOLE_DIR = 21, SLOT_PTY_MASTER = 22;
+    /** The state directory's hooks.out, where in-container hooks write their output. */
+    static final int SLOT_HOOK_OUT = 60;
 
     private static final int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_PATH = 0x200000;
+    private static final int O_WRONLY = 1, O_CREAT = 0100, O_APPEND = 02000;
     private static final long DEFAULT_PROPAGATION = MountFlags.MS_SLAVE | MountFlags.MS_REC;
 
     /** A cgroup hierarchy to make visible inside the container at a {@code cgroup} mount. */
@@ -82,6 +85,7 @@ final class InitPlanner {
                     "--console-socket: connected from the host, before the container's namespaces hide it");
             plan.add(new Step.Close(SLOT_CONSOLE_DIR), "no host directory stays open in the container");
         }
+        planHookOutput();
         joinNamespacesByPath(nss);
         if (newTime) {
             plan.add(new Step.Unshare(Namespace.TIME.cloneFlag()),
@@ -102,6 +106,7 @@ final class InitPlanner {
                         : "place the init in its cgroup"),
                 "resource limits must hold before the container runs anything" + (newUser
                         ? "; id maps must exist before the init acts as root in its user namespace" : ""));
+        planHookStates();
         if (newUser) {
             plan.add(new Step.SetResGid(0), "become root of the new user namespace (mapped by the runtime)");
             plan.add(new Step.SetResUid(0), "become root of the new user namespace (mapped by the runtime)");
@@ -131,7 +136,8 @@ final class InitPlanner {
         // After the sysctls, as runc does: engines list /proc/sys in readonlyPaths and still set
         // sysctls (Docker: net.ipv4.ip_unprivileged_port_start for every container).
         if (hasMountNs) planReadonlyPaths();
-        ProcessPlanner.addProcessSteps(plan, spec.process(), ProcessPlanner.compileSeccomp(spec), newUser, SLOT_LISTEN);
+        ProcessPlanner.addProcessSteps(plan, spec.process(), ProcessPlanner.compileSeccomp(spec), newUser, SLOT_LISTEN,
+                this::planStartHooks);
         return plan.build();
     }
 
@@ -191,6 +197,7 @@ final class InitPlanner {
             plan.addIgnoringMissing(new Step.Mask(SLOT_ROOTFS, p, "/dev/null"),
                     "linux.maskedPaths: hide this host kernel interface from the container");
         }
+        planCreateHooks();
         if (in.noPivot()) {
             plan.add(new Step.Chroot(SLOT_ROOTFS, rootfs), "--no-pivot: move the rootfs to / and chroot into it");
         } else {
@@ -369,6 +376,55 @@ final class InitPlanner {
                     why + " (bound from the host: mknod is not allowed in a user namespace)");
         } else {
             plan.add(new Step.MkNod(SLOT_ROOTFS, mode, Step.MkNod.makedev(major, minor), uid, gid, path), why);
+        }
+    }
+
+    // --- hooks (LifecycleHooks says which runs where) ------------------------------------------
+
+    private burk.spec.Hooks hooks() {
+        return LifecycleHooks.of(spec);
+    }
+
+    private void planHookOutput() {
+        if (!LifecycleHooks.any(hooks().createContainer(), hooks().startContainer())) return;
+        plan.add(new Step.Open(SLOT_HOOK_OUT, O_WRONLY | O_CREAT | O_APPEND,
+                in.stateDir().resolve(LifecycleHooks.OUTPUT).toString()),
+                "the container's hooks write their output here, for the error message if one fails");
+    }
+
+    private void planHookStates() {
+        // The state carries the init's pid, known only now: the runtime sends it over the sync socket.
+        int max = LifecycleHooks.maxStateSize(spec, in.stateDir().getFileName().toString(), in.bundle());
+        if (!hooks().createContainer().isEmpty()) {
+            plan.add(new Step.RecvData(LifecycleHooks.BUF_CREATING, max, "the container state (creating)"),
+                    "the createContainer hooks read the container state on stdin");
+        }
+        if (!hooks().startContainer().isEmpty()) {
+            plan.add(new Step.RecvData(LifecycleHooks.BUF_CREATED, max, "the container state (created)"),
+                    "the startContainer hooks read the container state on stdin; `start` has no channel to send it");
+        }
+    }
+
+    private void planCreateHooks() {
+        if (LifecycleHooks.any(hooks().prestart(), hooks().createRuntime())) {
+            plan.add(new Step.HookSync(), "hooks.prestart and hooks.createRuntime run in the runtime's namespaces "
+                    + "after the mounts and before pivot_root");
+        }
+        if (hooks().createContainer().isEmpty()) return;
+        plan.add(new Step.Chdir(in.rootfs().toString()), "the createContainer hooks start in the rootfs, as with runc");
+        for (Step.RunHook h : LifecycleHooks.steps("createContainer", hooks().createContainer(),
+                LifecycleHooks.BUF_CREATING, SLOT_HOOK_OUT)) {
+            plan.add(h, "hooks.createContainer: in the container's namespaces, before pivot_root (the path is the host's)");
+        }
+    }
+
+    private void planStartHooks(Plan.Builder unused) {
+        for (Step.RunHook h : LifecycleHooks.steps("startContainer", hooks().startContainer(),
+                LifecycleHooks.BUF_CREATED, SLOT_HOOK_OUT)) {
+            plan.add(h, "hooks.startContainer: in the container, after `start`, just before the process runs");
+        }
+        if (LifecycleHooks.any(hooks().createContainer(), hooks().startContainer())) {
+            plan.add(new Step.Close(SLOT_HOOK_OUT), "the hook output file is the runtime's, not the container's");
         }
     }
 

@@ -44,6 +44,12 @@ final class ProcessPlanner {
      */
     static void addProcessSteps(Plan.Builder plan, ProcessSpec p, SeccompProgram seccomp, boolean newUser,
                                 int waitStartSlot) {
+        addProcessSteps(plan, p, seccomp, newUser, waitStartSlot, b -> { });
+    }
+
+    /** As above; {@code afterStart} adds steps between `start` and the process (startContainer hooks). */
+    static void addProcessSteps(Plan.Builder plan, ProcessSpec p, SeccompProgram seccomp, boolean newUser,
+                                int waitStartSlot, java.util.function.Consumer<Plan.Builder> afterStart) {
         if (seccomp != null && !p.noNewPrivileges()) {
             // Without no_new_privs the kernel only accepts a filter from a process with
             // CAP_SYS_ADMIN, which the init still has here and may not have after the switch to
@@ -103,6 +109,7 @@ final class ProcessPlanner {
         if (waitStartSlot >= 0) {
             plan.add(new Step.WaitStart(waitStartSlot), "the container is created; it runs its process on `burk start`");
         }
+        afterStart.accept(plan);
         if (seccomp != null && p.noNewPrivileges()) {
             plan.add(new Step.Seccomp(seccomp.flags(), seccomp.filter()),
                     "linux.seccomp: the last step before execve, so the filter binds only the container's process");

@@ -35,7 +35,9 @@ final class ResourceMapper {
             var b = r.blockIO();
             List<CgroupResources.WeightDevice> wd = new ArrayList<>();
             for (var w : b.weightDevice()) wd.add(new CgroupResources.WeightDevice(w.major(), w.minor(), w.weight(), w.leafWeight()));
-            bio = new CgroupResources.BlockIo(b.weight(), b.leafWeight(), wd, throttle(b.throttleReadBpsDevice()),
+            // Docker sends "weight": 0 for "not set"; runc writes no weight then (the kernel refuses 0).
+            bio = new CgroupResources.BlockIo(zeroIsUnset(b.weight()), zeroIsUnset(b.leafWeight()), wd,
+                    throttle(b.throttleReadBpsDevice()),
                     throttle(b.throttleWriteBpsDevice()), throttle(b.throttleReadIOPSDevice()),
                     throttle(b.throttleWriteIOPSDevice()));
         }
@@ -54,6 +56,10 @@ final class ResourceMapper {
         List<CgroupResources.DeviceRule> rules = new ArrayList<>();
         for (var d : r.devices()) rules.add(new CgroupResources.DeviceRule(d.allow(), d.type(), d.major(), d.minor(), d.access()));
         return new CgroupResources(mem, cpu, pids, bio, huge, net, rdma, r.unified(), devices(spec, rules));
+    }
+
+    private static Integer zeroIsUnset(Integer v) {
+        return v == null || v == 0 ? null : v;
     }
 
     private static List<CgroupResources.ThrottleDevice> throttle(List<burk.spec.ThrottleDevice> in) {

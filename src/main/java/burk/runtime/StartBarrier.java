@@ -30,7 +30,10 @@ final class StartBarrier {
     /** True while the init waits at the barrier (the container is "created"). */
     static boolean waiting(Path stateDir) { return Files.exists(socketPath(stateDir)); }
 
-    /** Releases the init; returns null on a successful exec, or the helper's (step, errno) failure. */
+    /**
+     * Releases the init; returns null on a successful exec, or the helper's failure as
+     * {@code {step, errno, value}} (value: what a RUN_HOOK step reports, else 0).
+     */
     static int[] release(Path stateDir) throws IOException {
         Path sock = socketPath(stateDir);
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -46,7 +49,7 @@ final class StartBarrier {
             reply.flip();
             int kind = reply.getInt(0);
             if (kind != 4) return null;
-            return new int[] {reply.getInt(4), reply.getInt(8)};
+            return new int[] {reply.getInt(4), reply.getInt(8), (int) reply.getLong(16)};
         } catch (java.net.SocketException e) {
             if (!Files.exists(sock)) throw new IOException("container is not in created state", e);
             throw new IOException("cannot reach the container init at " + sock + ": " + e.getMessage(), e);

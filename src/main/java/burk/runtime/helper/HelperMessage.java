@@ -7,7 +7,7 @@ package burk.runtime.helper;
 public record HelperMessage(Kind kind, int step, int err, int aux, long value) {
     public static final int SIZE = 24;
 
-    public enum Kind { PID, SYNC, READY, ERROR, UNKNOWN }
+    public enum Kind { PID, SYNC, READY, ERROR, DATA, UNKNOWN }
 
     static HelperMessage decode(byte[] b) {
         int kind = le32(b, 0);
@@ -16,6 +16,7 @@ public record HelperMessage(Kind kind, int step, int err, int aux, long value) {
             case 2 -> Kind.SYNC;
             case 3 -> Kind.READY;
             case 4 -> Kind.ERROR;
+            case 5 -> Kind.DATA;
             default -> Kind.UNKNOWN;
         };
         long value = (le32(b, 16) & 0xffffffffL) | ((long) le32(b, 20) << 32);

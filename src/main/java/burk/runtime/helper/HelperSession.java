@@ -79,6 +79,13 @@ public final class HelperSession implements AutoCloseable {
         Syscalls.writeFully(sync, new byte[] {'C'});
     }
 
+    /** Answers a DATA message: {@code u32 length} and the bytes (a RECV_DATA step waits for them). */
+    public void sendData(byte[] data) throws IOException {
+        byte[] len = {(byte) data.length, (byte) (data.length >>> 8), (byte) (data.length >>> 16), (byte) (data.length >>> 24)};
+        Syscalls.writeFully(sync, len);
+        Syscalls.writeFully(sync, data);
+    }
+
     /** Reaps the helper process itself (not the container, which it cloned). */
     public Syscalls.WaitStatus reapHelper() throws IOException {
         if (helperReaped) return null;
@@ -88,7 +95,7 @@ public final class HelperSession implements AutoCloseable {
 
     /** A failure message for an ERROR message from this session's plan. */
     public StepFailure failure(HelperMessage m) {
-        return new StepFailure(plan, m.step() == -1 ? -1 : m.step(), m.err());
+        return new StepFailure(plan, m.step() == -1 ? -1 : m.step(), m.err(), m.value());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package burk.runtime.helper;
 
 import burk.linux.Errno;
+import burk.runtime.plan.HookOutcome;
 import burk.runtime.plan.Plan;
 import burk.runtime.plan.PlanStep;
 import burk.runtime.plan.Step;
@@ -16,7 +17,12 @@ public final class StepFailure extends Exception {
     private final int errno;
 
     public StepFailure(Plan plan, int step, int errno) {
-        super(render(plan, step, errno));
+        this(plan, step, errno, 0);
+    }
+
+    /** A failure whose message's {@code value} field carries more (a RUN_HOOK's wait status or timeout). */
+    public StepFailure(Plan plan, int step, int errno, long value) {
+        super(render(plan, step, errno, value));
         this.step = step;
         this.errno = errno;
     }
@@ -25,10 +31,11 @@ public final class StepFailure extends Exception {
 
     public int errno() { return errno; }
 
-    static String render(Plan plan, int index, int errno) {
+    static String render(Plan plan, int index, int errno, long value) {
         if (index == -1) return "the native helper refused the plan: " + Errno.text(errno);
         PlanStep ps = plan.step(index);
         if (ps == null) return "native helper step " + index + ": " + Errno.text(errno);
+        if (ps.step() instanceof Step.RunHook) return ps.step().action() + ": " + HookOutcome.describe(errno, value);
         if (ps.step() instanceof Step.FindExec fe) {
             if (errno == Errno.ENOENT) {
                 return fe.program().contains("/")

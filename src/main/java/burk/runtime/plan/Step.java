@@ -314,4 +314,36 @@ public sealed interface Step {
         public void encode(PlanWriter w) { w.str(name); }
         public String action() { return "join a new session keyring " + name; }
     }
+
+    /**
+     * Sync before pivot_root for the prestart and createRuntime hooks, which burk runs in the
+     * runtime's namespaces while the init waits here (op 6, as {@link Sync}).
+     */
+    record HookSync() implements Step {
+        public int op() { return 6; }
+        public void encode(PlanWriter w) {}
+        public String action() { return "wait for the runtime to run the prestart and createRuntime hooks"; }
+    }
+
+    /** Receive a document from the runtime into data buffer {@code buf} (at most {@code max} bytes). */
+    record RecvData(int buf, int max, String what) implements Step {
+        public int op() { return 48; }
+        public void encode(PlanWriter w) { w.u32(buf).u32(max); }
+        public String action() { return "receive " + what + " from the runtime"; }
+    }
+
+    /**
+     * Run one hook: {@code path} with {@code argv} and exactly {@code env}, data buffer {@code buf}
+     * on stdin, stdout and stderr into slot {@code outSlot} (or the helper's own when -1), killed
+     * after {@code timeoutMs} (0: no timeout).
+     *
+     * @param kind  the hook list in config.json, e.g. {@code createContainer}
+     * @param index the hook's index in that list
+     */
+    record RunHook(String kind, int index, String path, List<String> argv, List<String> env, int timeoutMs, int buf,
+                   int outSlot) implements Step {
+        public int op() { return 49; }
+        public void encode(PlanWriter w) { w.str(path).strv(argv).strv(env).u32(timeoutMs).u32(buf).i32(outSlot); }
+        public String action() { return kind + " hook #" + index + " (" + path + ")"; }
+    }
 }

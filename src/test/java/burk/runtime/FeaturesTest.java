@@ -1,0 +1,56 @@
+package burk.runtime;
+
+import burk.seccomp.Arch;
+import burk.seccomp.SeccompProfile;
+import burk.spec.NamespaceType;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The features document lists only what burk implements, with the spec's property names. */
+class FeaturesTest {
+    @Test
+    void everyListedMountOptionIsOneMountOptionsUnderstandsAndNoRefusedOneIsListed() {
+        for (String o : Features.MOUNT_OPTIONS) {
+            MountOptions m = MountOptions.parse(List.of(o), "o");
+            assertEquals("", m.data(), o + " is a flag, propagation or bind option, not filesystem data");
+        }
+        for (String recursive : List.of("rro", "rnosuid", "ratime")) {
+            assertTrue(MountOptions.parse(List.of(recursive), "o").hasRecursiveAttrs(), recursive + " is applied with mount_setattr");
+        }
+        for (String refused : List.of("idmap", "ridmap")) {
+            assertThrows(IllegalArgumentException.class, () -> MountOptions.parse(List.of(refused), "o"));
+            assertTrue(!Features.MOUNT_OPTIONS.contains(refused), refused);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theDocumentHasTheSpecsPropertiesAndNamesBurksOwnTables() {
+        Map<String, Object> d = Features.document();
+        assertEquals(List.of("ociVersionMin", "ociVersionMax", "hooks", "mountOptions", "linux"), List.copyOf(d.keySet()));
+        assertEquals("1.0.0", d.get("ociVersionMin"));
+        assertEquals(List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"),
+                d.get("hooks"));
+        Map<String, Object> linux = (Map<String, Object>) d.get("linux");
+        assertEquals(List.of("namespaces", "capabilities", "cgroup", "seccomp", "apparmor", "selinux", "intelRdt",
+                "mountExtensions"), List.copyOf(linux.keySet()));
+        assertEquals(NamespaceType.values().length, ((List<?>) linux.get("namespaces")).size());
+        for (Object ns : (List<?>) linux.get("namespaces")) assertTrue(NamespaceType.fromSpec((String) ns) != null);
+        List<Object> caps = (List<Object>) linux.get("capabilities");
+        assertEquals("CAP_CHOWN", caps.get(0));
+        assertEquals("CAP_CHECKPOINT_RESTORE", caps.get(caps.size() - 1));
+        Map<String, Object> seccomp = (Map<String, Object>) linux.get("seccomp");
+        for (Object a : (List<?>) seccomp.get("actions")) assertTrue(SeccompProfile.Action.fromOciName((String) a).isPresent());
+        for (Object o : (List<?>) seccomp.get("operators")) assertTrue(SeccompProfile.Operator.fromOciName((String) o).isPresent());
+        for (Object a : (List<?>) seccomp.get("archs")) assertTrue(Arch.fromScmpName((String) a).isPresent());
+        assertTrue(((List<?>) seccomp.get("archs")).contains("SCMP_ARCH_X86_64"));
+        assertEquals(Map.of("enabled", false), linux.get("apparmor"));
+        assertEquals(false, ((Map<?, ?>) linux.get("cgroup")).get("systemd"), "no systemd cgroup driver yet");
+    }
+}
