@@ -113,6 +113,8 @@ static const struct opdef {
 	[OP_CLOSE] = { "f", op_close },
 	[OP_CONNECT] = { "fos", op_connect },
 	[OP_SET_WINSIZE] = { "fuu", op_set_winsize },
+	[OP_WRITE_PROC] = { "ssb", op_write_proc },
+	[OP_MOUNT_SETATTR] = { "ouqqs", op_mount_setattr },
 };
 
 struct cursor {
@@ -235,6 +237,8 @@ static int check(struct step *st)
 		return st->q[0] & 0xffffffff000000ffull ? EINVAL : 0;
 	case OP_MOUNT:
 		return st->u[1] > 2 ? EINVAL : 0;
+	case OP_MOUNT_SETATTR:
+		return st->u[1] > 1 ? EINVAL : 0;
 	case OP_CAP_BOUNDING:
 	case OP_CAP_AMBIENT:
 		return st->u[0] > 63 ? EINVAL : 0;
@@ -281,7 +285,9 @@ static int parse(const uint8_t *buf, uint32_t len, struct step **out, uint32_t *
 		TRY(get_u32(&c, &size));
 		st->op = le16toh(hdr[0]);
 		st->flags = le16toh(hdr[1]);
-		if (size > left(&c) || st->op == 0 || st->op >= OP_MAX || (st->flags & ~FLAG_IGNORE_ENOENT))
+		if (size > left(&c) || st->op == 0 || st->op >= OP_MAX || !ops[st->op].run ||
+		    (st->flags & ~(FLAG_IGNORE_ENOENT | FLAG_NOFOLLOW)) ||
+		    ((st->flags & FLAG_NOFOLLOW) && st->op != OP_MOUNT))
 			return EINVAL;
 		struct cursor payload = { c.p, c.p + size };
 		c.p += size;

@@ -12,6 +12,7 @@
 #define HEADER_STEP 0xFFFFFFFFu /* the "step" of an error in the header or the transport */
 
 #define FLAG_IGNORE_ENOENT 0x1
+#define FLAG_NOFOLLOW 0x2      /* MOUNT: the target's last component must not be a symlink */
 
 enum op {
 	OP_OPEN = 1, OP_OPEN_IN_ROOT, OP_SETNS, OP_UNSHARE, OP_CLONE, OP_SYNC, OP_WRITE_FILE,
@@ -22,6 +23,8 @@ enum op {
 	OP_CLOSE,
 	OP_CONNECT,
 	OP_SET_WINSIZE = 40,
+	OP_WRITE_PROC,
+	OP_MOUNT_SETATTR,
 	OP_MAX
 };
 
@@ -60,7 +63,9 @@ int open_under(const struct helper *h, int root, const char *path, uint64_t flag
 
 /* mount.c: files, in-root resolution, mounts */
 step_fn op_open, op_open_in_root, op_write_file, op_mount, op_mknod, op_symlink, op_pivot_root,
-	op_chroot, op_mask, op_chdir, op_close;
+	op_chroot, op_mask, op_chdir, op_close, op_mount_setattr;
+/* procfs.c: writes that must reach a file of the proc filesystem and nothing else */
+step_fn op_write_proc;
 /* ns.c: namespaces */
 step_fn op_clone, op_setns, op_unshare, op_sethostname, op_setdomainname;
 /* creds.c: ids, capabilities, limits, seccomp and other process attributes */

@@ -280,4 +280,33 @@ public sealed interface Step {
         public void encode(PlanWriter w) { w.i32(slot).u32(rows).u32(cols); }
         public String action() { return "set the terminal size to " + rows + "x" + cols; }
     }
+
+    /**
+     * A write that must reach a file of the proc filesystem mounted at {@code procDir} and nothing
+     * else: {@code path} is relative to that procfs root and may cross no mount, no magic link.
+     */
+    record WriteProc(String procDir, String path, byte[] data) implements Step {
+        public int op() { return 41; }
+        public void encode(PlanWriter w) { w.str(procDir).str(path).bytes(data); }
+        public String action() {
+            return "write " + new String(data, java.nio.charset.StandardCharsets.UTF_8).strip() + " to "
+                    + procDir + "/" + path;
+        }
+    }
+
+    /** mount_setattr(2) on the mount at {@code path} (and, {@code recursive}, every mount under it). */
+    record MountSetattr(int root, boolean recursive, long attrSet, long attrClear, String path) implements Step {
+        public static final long MOUNT_ATTR_RDONLY = 0x1, MOUNT_ATTR_NOSUID = 0x2, MOUNT_ATTR_NODEV = 0x4,
+                MOUNT_ATTR_NOEXEC = 0x8;
+        public int op() { return 42; }
+        public void encode(PlanWriter w) { w.i32(root).u32(recursive ? 1 : 0).u64(attrSet).u64(attrClear).str(path); }
+        public String action() {
+            List<String> names = new java.util.ArrayList<>();
+            if ((attrSet & MOUNT_ATTR_RDONLY) != 0) names.add("ro");
+            if ((attrSet & MOUNT_ATTR_NOSUID) != 0) names.add("nosuid");
+            if ((attrSet & MOUNT_ATTR_NODEV) != 0) names.add("nodev");
+            if ((attrSet & MOUNT_ATTR_NOEXEC) != 0) names.add("noexec");
+            return "make " + path + (recursive ? " and every mount under it " : " ") + String.join(",", names);
+        }
+    }
 }
