@@ -228,6 +228,10 @@ final class InitPlanner {
             plan.add(new Step.SetWinsize(SLOT_PTY_MASTER, (int) size.height(), (int) size.width()),
                     "process.consoleSize");
         }
+        // runtime-spec: with a terminal, /dev/console is the pty. The source is the pty itself (fd 0
+        // now), never a /dev/pts path, and /dev/console must not be a symlink (runc CVE-2025-52565).
+        plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_FILE, MountFlags.MS_BIND, "/proc/self/fd/0", "/dev/console",
+                null, null), PlanStep.NOFOLLOW, "runtime-spec: /dev/console is the container's terminal");
         plan.add(new Step.SendFd(SLOT_CONSOLE, SLOT_PTY_MASTER, "/dev/ptmx"),
                 "the terminal's master goes to whoever manages it (the engine's console socket)");
         plan.add(new Step.Close(SLOT_PTY_MASTER), "the container keeps only its side of the terminal");

@@ -39,8 +39,8 @@ public final class StepFailure extends Exception {
         }
         if (ps.step() instanceof Step.Mount m && (ps.flags() & PlanStep.NOFOLLOW) != 0 && errno == Errno.ELOOP) {
             // runc's words for the same refusal (CVE-2019-16884, CVE-2019-19921)
-            return ps.step().action() + ": " + m.target() + " is a symlink: " + m.fstype()
-                    + " must be mounted on an ordinary directory";
+            return ps.step().action() + ": " + m.target() + " is a symlink: "
+                    + (m.fstype() == null ? "refusing to mount through it" : m.fstype() + " must be mounted on an ordinary directory");
         }
         if (ps.step() instanceof Step.WriteProc && errno == Errno.EXDEV) {
             return ps.step().action() + ": not a file of the proc filesystem (" + ((Step.WriteProc) ps.step()).procDir()
