@@ -36,10 +36,10 @@ int op_open_pty(struct helper *h, const struct step *st, uint32_t index)
 	}
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", p);
 	int m = open(proc, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	int e = errno;
+	int open_err = errno;
 	close(p);
 	if (m < 0)
-		return e;
+		return open_err;
 	/* TIOCGPTPEER opens the peer from the master itself: no /dev/pts path lookup that a
 	 * symlink could redirect (CVE-2025-52565) */
 	if (ioctl(m, TIOCSPTLCK, &unlock) < 0 ||

@@ -240,6 +240,23 @@ public final class ContainerRuntime {
         }
     }
 
+    /**
+     * Puts the init in its cgroup. Without privileges the kernel may still refuse where the
+     * delegation is partial (cgroup v2 lets a user move a process only inside a subtree it owns,
+     * from the common ancestor down); with no limits asked that is no reason to fail.
+     */
+    private static void joinCgroup(CgroupManager cg, RuntimeSpec spec, int pid) throws RuntimeError {
+        try {
+            cg.addProcess(pid);
+        } catch (CgroupException e) {
+            if (isRoot() || !Rootless.isPermissionProblem(e)) throw e;
+            if (Rootless.hasLimits(spec)) {
+                throw new RuntimeError("rootless: cannot put the container in its cgroup, so linux.resources would not"
+                        + " hold: " + e.getMessage(), e);
+            }
+        }
+    }
+
     static void checkTerminal(boolean terminal, Path consoleSocket) throws RuntimeError {
         if (terminal && consoleSocket == null) {
             throw new RuntimeError("cannot allocate tty if burk will detach without setting console socket");
@@ -282,7 +299,7 @@ public final class ContainerRuntime {
                     case SYNC -> {
                         if (initPid <= 0) throw new RuntimeError("the native helper asked to sync before it cloned");
                         Rootless.writeIdMaps(spec, initPid);
-                        if (cg != null) cg.addProcess(initPid);
+                        if (cg != null) joinCgroup(cg, spec, initPid);
                         s.proceed();
                     }
                     case READY -> {
