@@ -226,12 +226,12 @@ public final class ContainerRuntime {
             cg.apply(root ? resources : Rootless.withoutDevices(resources));
             return cg;
         } catch (CgroupException e) {
-            if (root || !Rootless.isPermissionProblem(e)) throw e;
             try {
                 cg.destroy();
             } catch (RuntimeException ignored) {
                 // only what this call made is removed; the refusal is the news
             }
+            if (root || !Rootless.isPermissionProblem(e)) throw e;
             if (Rootless.hasLimits(spec)) {
                 throw new RuntimeError("rootless: linux.resources cannot be applied: " + e.getMessage()
                         + " (the cgroup tree is not delegated to this user; delegate one, or remove the limits)", e);

@@ -47,16 +47,19 @@ final class EscapeTools {
         return compiled("swap-racer");
     }
 
-    /** Swaps a and b (renameat2 RENAME_EXCHANGE) in a loop until the returned process is destroyed. */
-    static Process race(Path a, Path b) throws IOException, InterruptedException {
-        return new ProcessBuilder(swapRacer().toString(), a.toString(), b.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    /** The racing process: swaps two names until closed. */
+    record Racer(Process process) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
-    static void stop(Process p) throws InterruptedException {
-        if (p == null) return;
-        p.destroyForcibly();
-        p.waitFor(10, TimeUnit.SECONDS);
+    /** Swaps a and b (renameat2 RENAME_EXCHANGE) in a loop until the racer is closed. */
+    static Racer race(Path a, Path b) throws IOException, InterruptedException {
+        return new Racer(new ProcessBuilder(swapRacer().toString(), a.toString(), b.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
     }
 
     /** A copy of the test rootfs at {@code dest}, for an attacker to reshape. */

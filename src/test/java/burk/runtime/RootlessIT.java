@@ -198,6 +198,31 @@ class RootlessIT {
     }
 
     @Test
+    void aSysfsMountWithoutItsOwnNetworkNamespaceIsBoundFromTheHostReadOnly() throws Exception {
+        try (User u = new User()) {
+            Map<String, Object> c = u.spec("/bin/sh", "-c", "cat /sys/kernel/ostype 2>/dev/null || ls /sys/kernel | head -1;"
+                    + " awk '$5 == \"/sys\" { print $6 }' /proc/self/mountinfo");
+            @SuppressWarnings("unchecked")
+            List<Object> mounts = (List<Object>) c.get("mounts");
+            for (Object o : mounts) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) o;
+                if ("/sys".equals(m.get("destination"))) {
+                    // what `burk spec` (not --rootless) says: the kernel refuses it to a user namespace
+                    // that does not own the network namespace
+                    m.put("type", "sysfs");
+                    m.put("source", "sysfs");
+                    m.put("options", new ArrayList<Object>(List.of("nosuid", "noexec", "nodev", "ro")));
+                }
+            }
+            u.write(c);
+            Result r = u.burk("run", "c1");
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertTrue(r.out().lines().toList().getLast().startsWith("ro,"), r.out());
+        }
+    }
+
+    @Test
     void createStartStateExecKillDeleteAsTheUser() throws Exception {
         try (User u = new User()) {
             u.write(u.spec("/bin/sleep", "60"));
