@@ -36,7 +36,7 @@ class RootlessIT {
     static final class User implements AutoCloseable {
         final String name;
         final int uid, gid;
-        final Path work, run, bundle;
+        final Path work, run, bundle, home;
         private final List<Path> delegated = new ArrayList<>();
 
         User() throws Exception {
@@ -49,12 +49,22 @@ class RootlessIT {
             run = Files.createDirectories(work.resolve("run"));
             bundle = Files.createDirectories(work.resolve("bundle"));
             EscapeTools.copyRootfs(bundle.resolve("rootfs"));
+            // burk itself, where any user can read it whatever the checkout's own permissions
+            home = Files.createDirectories(work.resolve("home"));
+            Files.createDirectories(home.resolve("target"));
+            Files.createDirectories(home.resolve("build"));
+            for (String p : List.of("bin", "scripts", "target/classes")) {
+                EscapeTools.Sh cp = EscapeTools.sh("cp", "-a", HOME.resolve(p).toString(), home.resolve(p).toString());
+                if (cp.code() != 0) throw new IOException("cp " + p + ": " + cp.out());
+            }
+            Files.createSymbolicLink(home.resolve("build/jdk"), Path.of(System.getProperty("java.home")));
             chown(work);
+            Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.setPosixFilePermissions(run, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
             Result probe = burk("--version");
             if (probe.code() != 0) {
-                throw new IllegalStateException("bin/burk does not run as an unprivileged user (are " + HOME
-                        + "/target/classes and its parents readable by others?): " + probe.err());
+                throw new IllegalStateException("bin/burk does not run as an unprivileged user (is the JDK at "
+                        + System.getProperty("java.home") + " readable by others?): " + probe.err());
             }
         }
 
@@ -66,8 +76,8 @@ class RootlessIT {
         List<String> command(List<String> args) {
             List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups",
                     "env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME=" + work,
-                    "XDG_RUNTIME_DIR=" + run, "BURK_CLASSPATH=" + HOME.resolve("target/classes"),
-                    HOME.resolve("bin/burk").toString()));
+                    "XDG_RUNTIME_DIR=" + run, "BURK_CLASSPATH=" + home.resolve("target/classes"),
+                    home.resolve("bin/burk").toString()));
             cmd.addAll(args);
             return cmd;
         }
