@@ -120,6 +120,7 @@ static const struct opdef {
 	[OP_JOIN_KEYRING] = { "s", op_join_keyring },
 	[OP_RECV_DATA] = { "uu", op_recv_data },
 	[OP_RUN_HOOK] = { "svvuuo", op_run_hook },
+	[OP_WRITE_PROC] = { "ssb", op_write_proc },
 };
 
 struct cursor {
@@ -242,6 +243,8 @@ static int check(struct step *st)
 		return st->q[0] & 0xffffffff000000ffull ? EINVAL : 0;
 	case OP_MOUNT:
 		return st->u[1] > 2 ? EINVAL : 0;
+	case OP_MOUNT_SETATTR:
+		return st->u[1] > 1 ? EINVAL : 0;
 	case OP_CAP_BOUNDING:
 	case OP_CAP_AMBIENT:
 		return st->u[0] > 63 ? EINVAL : 0;
@@ -302,7 +305,8 @@ static int parse(const uint8_t *buf, uint32_t len, struct step **out, uint32_t *
 		st->op = le16toh(hdr[0]);
 		st->flags = le16toh(hdr[1]);
 		if (size > left(&c) || st->op == 0 || st->op >= OP_MAX || !ops[st->op].run ||
-		    (st->flags & ~FLAG_IGNORE_ENOENT))
+		    (st->flags & ~(FLAG_IGNORE_ENOENT | FLAG_NOFOLLOW)) ||
+		    ((st->flags & FLAG_NOFOLLOW) && st->op != OP_MOUNT))
 			return EINVAL;
 		struct cursor payload = { c.p, c.p + size };
 		c.p += size;

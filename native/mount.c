@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -142,13 +143,60 @@ static int open_parent(struct base b, const char *path, char buf[PATH_MAX], cons
 	return parent ? open_dirs(b, parent) : -1;
 }
 
+/* Makes an empty file `name` in dir (a bind-mount target); an existing one is fine. */
+static int make_file(int dir, const char *name)
+{
+	int f = openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (f < 0)
+		return errno == EEXIST ? 0 : -1;
+	close(f);
+	return 0;
+}
+
+/* Like resolve, but the last component is opened O_NOFOLLOW from its resolved parent: a symlink
+ * there fails with ELOOP instead of being followed (runc refuses to mount proc or sysfs on one:
+ * CVE-2019-16884, CVE-2019-19921). Earlier components still resolve inside the root. */
+static int resolve_nofollow(struct base b, const char *path, uint32_t mk)
+{
+	char buf[PATH_MAX];
+	const char *name;
+	struct stat s;
+	const char *parent = split(path, buf, &name);
+	if (!parent)
+		return -1;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return errno = EINVAL, -1;
+	int dir = mk ? open_dirs(b, parent) : open2(b, parent, O_PATH | O_DIRECTORY);
+	if (dir < 0)
+		return -1;
+	int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && mk) {
+		if ((mk == 1 ? mkdirat(dir, name, 0755) < 0 && errno != EEXIST : make_file(dir, name) < 0)) {
+			close_keep_errno(dir);
+			return -1;
+		}
+		fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	}
+	close_keep_errno(dir);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &s) < 0 || S_ISLNK(s.st_mode)) {
+		int e = S_ISLNK(s.st_mode) ? ELOOP : errno;
+		close(fd);
+		return errno = e, -1;
+	}
+	return fd;
+}
+
 /* Opens path O_PATH under root after creating it as mk says: 0 nothing, 1 a directory and its
  * parents, 2 an empty file (a bind-mount target) and its parents. */
-static int resolve(const struct helper *h, int root, const char *path, uint32_t mk)
+static int resolve(const struct helper *h, int root, const char *path, uint32_t mk, int nofollow)
 {
 	struct base b = base_of(h, root);
 	char buf[PATH_MAX];
 	const char *name;
+	if (nofollow)
+		return resolve_nofollow(b, path, mk);
 	if (mk == 1)
 		return open_dirs(b, path);
 	int fd = open2(b, path, O_PATH);
@@ -157,15 +205,9 @@ static int resolve(const struct helper *h, int root, const char *path, uint32_t 
 	int dir = open_parent(b, path, buf, &name);
 	if (dir < 0)
 		return -1;
-	int f = openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-	if (f < 0 && errno != EEXIST) {
-		close_keep_errno(dir);
-		return -1;
-	}
-	if (f >= 0)
-		close(f);
-	close(dir);
-	return open2(b, path, O_PATH);
+	int r = make_file(dir, name);
+	close_keep_errno(dir);
+	return r < 0 ? -1 : open2(b, path, O_PATH);
 }
 
 /* mount(2) on the object fd refers to, through its /proc/self/fd magic link. */
@@ -178,19 +220,62 @@ static int mount_on_fd(const char *src, int fd, const char *fstype, unsigned lon
 
 static const char *opt(const char *s) { return *s ? s : NULL; }
 
+/* The per-mount flags of the mount at fd (or at path when fd is -1) that the kernel locks when a
+ * mount is copied into a less privileged user namespace: a bind remount there must repeat them. */
+static unsigned long locked_flags(int fd, const char *path)
+{
+	struct statvfs v;
+	unsigned long f = 0;
+	if ((fd >= 0 ? fstatvfs(fd, &v) : statvfs(path, &v)) < 0)
+		return 0;
+	static const struct { unsigned long st, ms; } map[] = {
+		{ ST_RDONLY, MS_RDONLY }, { ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV },
+		{ ST_NOEXEC, MS_NOEXEC }, { ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME },
+		{ ST_RELATIME, MS_RELATIME },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (v.f_flag & map[i].st)
+			f |= map[i].ms;
+	return f;
+}
+
 int op_mount(struct helper *h, const struct step *st, uint32_t index)
 {
 	int root = (int32_t)st->u[0];
 	uint32_t mk = st->u[1];
 	unsigned long flags = st->q[0];
 	const char *src = opt(st->s[0]), *target = st->s[1], *fstype = opt(st->s[2]), *data = opt(st->s[3]);
-	if (root < 0 && mk == 0)
-		return mount(src, target, fstype, flags, data) < 0 ? errno : 0;
-	/* with root == -1 and mk, the plain target is created first, then mounted by path */
-	int fd = resolve(h, root, target, mk);
+	int nofollow = st->flags & FLAG_NOFOLLOW;
+	int fd = -1, r;
+	if (root >= 0 || mk || nofollow) {
+		/* with root == -1 and mk, the plain target is created first, then mounted by path */
+		fd = resolve(h, root, target, mk, nofollow);
+		if (fd < 0)
+			return errno;
+	}
+	int by_fd = fd >= 0 && (root >= 0 || nofollow);
+	r = by_fd ? mount_on_fd(src, fd, fstype, flags, data) : mount(src, target, fstype, flags, data);
+	if (r < 0 && errno == EPERM && (flags & (MS_REMOUNT | MS_BIND)) == (MS_REMOUNT | MS_BIND)) {
+		/* in a user namespace, flags inherited from a more privileged mount are locked */
+		flags |= locked_flags(by_fd ? fd : -1, target);
+		r = by_fd ? mount_on_fd(src, fd, fstype, flags, data) : mount(src, target, fstype, flags, data);
+	}
+	int err = r < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+int op_mount_setattr(struct helper *h, const struct step *st, uint32_t index)
+{
+	/* mount_setattr reaches every mount of a tree at once (AT_RECURSIVE): a read-only rbind must
+	 * not leave the submounts under it writable (runc CVE-2023-25809, /sys/fs/cgroup under /sys) */
+	struct mount_attr attr = { .attr_set = st->q[0], .attr_clr = st->q[1], .propagation = st->q[2] };
+	int fd = resolve(h, (int32_t)st->u[0], st->s[0], 0, 0);
 	if (fd < 0)
 		return errno;
-	int r = root >= 0 ? mount_on_fd(src, fd, fstype, flags, data) : mount(src, target, fstype, flags, data);
+	unsigned int at = AT_EMPTY_PATH | (st->u[1] ? AT_RECURSIVE : 0);
+	int r = (int)syscall(SYS_mount_setattr, fd, "", at, &attr, sizeof attr);
 	int err = r < 0 ? errno : 0;
 	close(fd);
 	return err;
@@ -200,7 +285,7 @@ int op_mask(struct helper *h, const struct step *st, uint32_t index)
 {
 	const char *devnull = st->s[1];
 	struct stat s;
-	int fd = resolve(h, (int32_t)st->u[0], st->s[0], 0);
+	int fd = resolve(h, (int32_t)st->u[0], st->s[0], 0, 0);
 	if (fd < 0)
 		return errno;
 	int r = fstat(fd, &s);
@@ -217,19 +302,27 @@ static int make_node(int dir, const char *name, mode_t mode, dev_t dev, uid_t ui
 {
 	mode_t type = (mode & S_IFMT) ? (mode & S_IFMT) : S_IFREG;
 	struct stat s;
-	if (mknodat(dir, name, mode, dev) < 0) {
-		if (errno != EEXIST)
-			return errno;
-		if (fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW) < 0)
-			return errno;
-		if ((s.st_mode & S_IFMT) != type)
-			return EEXIST;
-	}
-	/* name is the node made or checked just above, not a symlink; mknod obeyed the umask, so
-	 * the mode is set again */
-	if (fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 || fchmodat(dir, name, mode & 07777, 0) < 0)
+	char proc[32];
+	if (mknodat(dir, name, mode, dev) < 0 && errno != EEXIST)
 		return errno;
-	return 0;
+	/* From here on the node is held by an fd, never looked up by name again: a symlink swapped in
+	 * after mknodat cannot redirect the chown and chmod to a host file (CVE-2024-45310's kind) */
+	int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	int err = 0;
+	if (fstat(fd, &s) < 0)
+		err = errno;
+	else if ((s.st_mode & S_IFMT) != type)
+		err = EEXIST;
+	/* mknod obeyed the umask, so the mode is set again; chmod cannot take an O_PATH fd, its
+	 * /proc/self/fd link names exactly that inode */
+	else if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0)
+		err = errno;
+	else if (snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd) < 0 || chmod(proc, mode & 07777) < 0)
+		err = errno;
+	close(fd);
+	return err;
 }
 
 int op_mknod(struct helper *h, const struct step *st, uint32_t index)
@@ -310,7 +403,22 @@ int op_write_file(struct helper *h, const struct step *st, uint32_t index)
 
 int op_chdir(struct helper *h, const struct step *st, uint32_t index)
 {
-	return chdir(st->s[0]) < 0 ? errno : 0;
+	/* IN_ROOT: the cwd stays inside the process's root however the path is spelled. NO_MAGICLINKS:
+	 * process.cwd = /proc/self/fd/N cannot reach a directory an fd refers to (runc CVE-2024-21626) */
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return errno;
+	long fd;
+	do
+		fd = syscall(SYS_openat2, root, st->s[0], &how, sizeof how);
+	while (fd < 0 && errno == EINTR);
+	int err = fd < 0 ? errno : fchdir((int)fd) < 0 ? errno : 0;
+	close(root);
+	if (fd >= 0)
+		close((int)fd);
+	return err;
 }
 
 int op_close(struct helper *h, const struct step *st, uint32_t index)
@@ -318,21 +426,4 @@ int op_close(struct helper *h, const struct step *st, uint32_t index)
 	int fd = h->slots[st->u[0]];
 	h->slots[st->u[0]] = -1;
 	return close(fd) < 0 ? errno : 0;
-}
-
-/* mount_setattr(2) on a target resolved in root: the recursive mount options (rro, rnosuid, ...)
- * that mount(2) cannot apply to a whole tree. */
-int op_mount_setattr(struct helper *h, const struct step *st, uint32_t index)
-{
-	struct {
-		uint64_t attr_set, attr_clr, propagation, userns_fd;
-	} attr = { st->q[0], st->q[1], st->q[2], 0 };
-	int fd = resolve(h, (int32_t)st->u[0], st->s[0], 0);
-	if (fd < 0)
-		return errno;
-	/* AT_EMPTY_PATH = 0x1000; AT_RECURSIVE = 0x8000 comes from the plan */
-	long r = syscall(SYS_mount_setattr, fd, "", 0x1000 | (st->u[1] & 0x8000), &attr, sizeof attr);
-	int err = r < 0 ? errno : 0;
-	close(fd);
-	return err;
 }

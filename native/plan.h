@@ -13,6 +13,7 @@
 #define HEADER_STEP 0xFFFFFFFFu /* the "step" of an error in the header or the transport */
 
 #define FLAG_IGNORE_ENOENT 0x1
+#define FLAG_NOFOLLOW 0x2      /* MOUNT: the target's last component must not be a symlink */
 
 enum op {
 	OP_OPEN = 1, OP_OPEN_IN_ROOT, OP_SETNS, OP_UNSHARE, OP_CLONE, OP_SYNC, OP_WRITE_FILE,
@@ -26,6 +27,7 @@ enum op {
 	OP_SCHED_SETATTR = 41, OP_IOPRIO_SET, OP_SET_AFFINITY, OP_MOUNT_SETATTR, OP_JOIN_KEYRING,
 	/* Hooks (hook.c). Numbered apart from the ops above so that ops added meanwhile keep their
 	 * numbers; an op number without a handler is refused like an unknown one. */
+	OP_WRITE_PROC = 46,
 	OP_RECV_DATA = 48, OP_RUN_HOOK = 49,
 	OP_MAX
 };
@@ -71,7 +73,9 @@ int open_under(const struct helper *h, int root, const char *path, uint64_t flag
 
 /* mount.c: files, in-root resolution, mounts */
 step_fn op_open, op_open_in_root, op_write_file, op_mount, op_mknod, op_symlink, op_pivot_root,
-	op_chroot, op_mask, op_chdir, op_close;
+	op_chroot, op_mask, op_chdir, op_close, op_mount_setattr;
+/* procfs.c: writes that must reach a file of the proc filesystem and nothing else */
+step_fn op_write_proc;
 /* ns.c: namespaces */
 step_fn op_clone, op_setns, op_unshare, op_sethostname, op_setdomainname;
 /* creds.c: ids, capabilities, limits, seccomp and other process attributes */

@@ -3,7 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,10 +20,26 @@ int op_open_pty(struct helper *h, const struct step *st, uint32_t index)
 {
 	int root = (int32_t)st->u[1];
 	int unlock = 0, peer = -1;
-	int m = root >= 0 ? open_under(h, root, "/dev/ptmx", O_RDWR | O_NOCTTY)
-			  : open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (m < 0)
+	struct stat s;
+	char proc[32];
+	/* Looked at before it is opened: a /dev/ptmx the container made a symlink to some other file
+	 * (a FIFO, a procfs file) is never opened, only refused (CVE-2025-52565's kind). The ptmx of a
+	 * devpts instance and the host's /dev/ptmx are both the character device 5:2. */
+	int p = root >= 0 ? open_under(h, root, "/dev/ptmx", O_PATH) : open("/dev/ptmx", O_PATH | O_CLOEXEC);
+	if (p < 0)
 		return errno;
+	int bad = fstat(p, &s) < 0 ? errno
+		  : !S_ISCHR(s.st_mode) || major(s.st_rdev) != 5 || minor(s.st_rdev) != 2 ? ENOTTY : 0;
+	if (bad) {
+		close(p);
+		return bad;
+	}
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", p);
+	int m = open(proc, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int open_err = errno;
+	close(p);
+	if (m < 0)
+		return open_err;
 	/* TIOCGPTPEER opens the peer from the master itself: no /dev/pts path lookup that a
 	 * symlink could redirect (CVE-2025-52565) */
 	if (ioctl(m, TIOCSPTLCK, &unlock) < 0 ||

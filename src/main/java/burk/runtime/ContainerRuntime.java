@@ -208,12 +208,11 @@ public final class ContainerRuntime {
         int initPid = -1;
         try {
             LifecycleHooks.save(dir, LifecycleHooks.of(spec));
-            cg = Cgroups.open(CgroupLayout.detect(), spec.linuxOrEmpty().cgroupsPath(), req.id(), this::killQuietly,
-                    cgroupDriver);
-            cg.create();
-            cg.apply(ResourceMapper.map(spec));
+            cg = openCgroup(spec, req.id());
             List<InitPlanner.CgroupView> views = new ArrayList<>();
-            for (Map.Entry<String, Path> e : cg.paths().entrySet()) views.add(view(e.getKey(), e.getValue(), cg.version()));
+            if (cg != null) {
+                for (Map.Entry<String, Path> e : cg.paths().entrySet()) views.add(view(e.getKey(), e.getValue(), cg.version()));
+            }
             Plan plan;
             try {
                 plan = InitPlanner.plan(new InitPlanner.Inputs(spec, bundle, rootfs, dir, req.noPivot(), views,
@@ -228,14 +227,16 @@ public final class ContainerRuntime {
             initPid = launch(plan, req, spec, cg, bundle, dir);
             ProcStat ps = ProcStat.read(initPid);
             if (ps == null) throw new RuntimeError("the container init (pid " + initPid + ") exited during create");
-            CgroupPaths saved = ownDirs(cg.savedPaths());
+            CgroupPaths saved = cg == null ? null : ownDirs(cg.savedPaths());
             Map<String, String> paths = new LinkedHashMap<>();
-            for (Map.Entry<String, Path> e : saved.dirs().entrySet()) paths.put(e.getKey(), e.getValue().toString());
             List<String> owned = new ArrayList<>();
-            for (Path p : saved.created()) owned.add(p.toString());
+            if (saved != null) {
+                for (Map.Entry<String, Path> e : saved.dirs().entrySet()) paths.put(e.getKey(), e.getValue().toString());
+                for (Path p : saved.created()) owned.add(p.toString());
+            }
             ContainerRecord rec = new ContainerRecord(req.id(), initPid, ps.startTime(), bundle.toString(),
                     rootfs.toString(), Instant.now().toString(), spec.ociVersion(), spec.annotations(),
-                    saved.version().name(), paths, owned, saved.systemdUnit());
+                    saved == null ? null : saved.version().name(), paths, owned, saved == null ? null : saved.systemdUnit());
             store.write(req.id(), rec);
             if (req.pidFile() != null) {
                 Path pf = req.pidFile().toAbsolutePath();
@@ -266,6 +267,52 @@ public final class ContainerRuntime {
             if (e instanceof RuntimeError re) throw re;
             if (e instanceof CgroupException ce) throw new RuntimeError(ce.getMessage(), ce);
             throw new RuntimeError(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The container's cgroup, made and limited. Without privileges it exists only where a cgroup
+     * tree is delegated to the user: elsewhere the container runs in the caller's cgroup (null
+     * here), unless config.json asks for limits, which then cannot be honoured.
+     */
+    private CgroupManager openCgroup(RuntimeSpec spec, String id) throws RuntimeError {
+        CgroupManager cg = Cgroups.open(CgroupLayout.detect(), spec.linuxOrEmpty().cgroupsPath(), id, this::killQuietly,
+                cgroupDriver);
+        boolean root = isRoot();
+        try {
+            cg.create();
+            var resources = ResourceMapper.map(spec);
+            cg.apply(root ? resources : Rootless.withoutDevices(resources));
+            return cg;
+        } catch (CgroupException e) {
+            try {
+                cg.destroy();
+            } catch (RuntimeException ignored) {
+                // only what this call made is removed; the refusal is the news
+            }
+            if (root || !Rootless.isPermissionProblem(e)) throw e;
+            if (Rootless.hasLimits(spec)) {
+                throw new RuntimeError("rootless: linux.resources cannot be applied: " + e.getMessage()
+                        + " (the cgroup tree is not delegated to this user; delegate one, or remove the limits)", e);
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Puts the init in its cgroup. Without privileges the kernel may still refuse where the
+     * delegation is partial (cgroup v2 lets a user move a process only inside a subtree it owns,
+     * from the common ancestor down); with no limits asked that is no reason to fail.
+     */
+    private static void joinCgroup(CgroupManager cg, RuntimeSpec spec, int pid) throws RuntimeError {
+        try {
+            cg.addProcess(pid);
+        } catch (CgroupException e) {
+            if (isRoot() || !Rootless.isPermissionProblem(e)) throw e;
+            if (Rootless.hasLimits(spec)) {
+                throw new RuntimeError("rootless: cannot put the container in its cgroup, so linux.resources would not"
+                        + " hold: " + e.getMessage(), e);
+            }
         }
     }
 
@@ -316,7 +363,7 @@ public final class ContainerRuntime {
             while (true) {
                 HelperMessage m = s.next();
                 if (m == null) {
-                    if (initPid > 0 && cg.oomKillCount() > 0) {
+                    if (initPid > 0 && cg != null && cg.oomKillCount() > 0) {
                         var mem = spec.linuxOrEmpty().resources() == null ? null : spec.linuxOrEmpty().resources().memory();
                         throw new RuntimeError("the container init was killed by the OOM killer during create"
                                 + (mem != null && mem.limit() != null
@@ -335,8 +382,8 @@ public final class ContainerRuntime {
                             LifecycleHooks.runOnHost("prestart", LifecycleHooks.of(spec).prestart(), state);
                             LifecycleHooks.runOnHost("createRuntime", LifecycleHooks.of(spec).createRuntime(), state);
                         } else {
-                            writeIdMaps(spec, initPid);
-                            cg.addProcess(initPid);
+                            Rootless.writeIdMaps(spec, initPid);
+                            if (cg != null) joinCgroup(cg, spec, initPid);
                         }
                         s.proceed();
                     }
@@ -360,19 +407,6 @@ public final class ContainerRuntime {
         } catch (RuntimeError | IOException e) {
             if (initPid > 0) killAndWait(initPid);
             throw e;
-        }
-    }
-
-    private static void writeIdMaps(RuntimeSpec spec, int pid) throws IOException {
-        var linux = spec.linuxOrEmpty();
-        var userNs = linux.namespace(NamespaceType.USER);
-        if (userNs == null || (userNs.path() != null && !userNs.path().isEmpty())) return;
-        List<IdMapping> uids = linux.uidMappings(), gids = linux.gidMappings();
-        try {
-            if (!uids.isEmpty()) Files.writeString(Path.of("/proc/" + pid + "/uid_map"), InitPlanner.mapLines(uids));
-            if (!gids.isEmpty()) Files.writeString(Path.of("/proc/" + pid + "/gid_map"), InitPlanner.mapLines(gids));
-        } catch (IOException e) {
-            throw new IOException("write the user namespace id maps of pid " + pid + ": " + e.getMessage(), e);
         }
     }
 

@@ -3,6 +3,7 @@ package burk.runtime;
 import burk.runtime.plan.MountFlags;
 import burk.runtime.plan.Namespace;
 import burk.runtime.plan.Plan;
+import burk.runtime.plan.PlanStep;
 import burk.runtime.plan.Step;
 import burk.spec.IdMapping;
 import burk.spec.LinuxDevice;
@@ -44,6 +45,8 @@ final class InitPlanner {
     private final Inputs in;
     private final RuntimeSpec spec;
     private final Plan.Builder plan = new Plan.Builder();
+    /** A new user namespace that does not own the network namespace: sysfs cannot be mounted. */
+    private boolean sysfsNeedsBind;
 
     private InitPlanner(Inputs in) {
         this.in = in;
@@ -70,6 +73,8 @@ final class InitPlanner {
             }
         }
         if (newUser) cloneFlags |= Namespace.USER.cloneFlag();
+        // The kernel lets only the owner of the network namespace mount sysfs (runc and crun bind /sys then).
+        sysfsNeedsBind = newUser && (cloneFlags & Namespace.NETWORK.cloneFlag()) == 0;
 
         // --- In the caller's context, before the clone ------------------------------------
         plan.add(new Step.Open(SLOT_STATE_DIR, O_PATH | O_DIRECTORY, in.stateDir().toString()),
@@ -102,11 +107,21 @@ final class InitPlanner {
                         + "its own hostname (the seed's clone() call)");
 
         // --- In the container init ---------------------------------------------------------
+        if (newUser) {
+            plan.add(new Step.Prctl(Step.Prctl.PR_SET_DUMPABLE, 1, "PR_SET_DUMPABLE 1"),
+                    "a non-dumpable process's /proc/<pid>/uid_map belongs to root: an unprivileged runtime could not"
+                            + " write it; nothing else runs in the new namespaces yet");
+        }
         plan.add(new Step.Sync(newUser ? "write uid/gid maps and place the init in its cgroup"
                         : "place the init in its cgroup"),
                 "resource limits must hold before the container runs anything" + (newUser
                         ? "; id maps must exist before the init acts as root in its user namespace" : ""));
         planHookStates();
+        if (newUser) {
+            plan.add(new Step.Prctl(Step.Prctl.PR_SET_DUMPABLE, 0, "PR_SET_DUMPABLE 0"),
+                    "non-dumpable again before the container's files are touched: nothing in the container may open"
+                            + " /proc/<init>/exe, fd or mem (runc CVE-2016-9962)");
+        }
         if (newUser) {
             plan.add(new Step.SetResGid(0), "become root of the new user namespace (mapped by the runtime)");
             plan.add(new Step.SetResUid(0), "become root of the new user namespace (mapped by the runtime)");
@@ -204,10 +219,8 @@ final class InitPlanner {
             plan.add(new Step.PivotRoot(SLOT_ROOTFS, rootfs),
                     "the seed's chroot, done properly: the old root is detached so nothing of the host stays reachable");
         }
-        for (Map.Entry<String, String> e : spec.linuxOrEmpty().sysctl().entrySet()) {
-            plan.add(new Step.WriteFile(Step.NO_SLOT, "/proc/sys/" + e.getKey().replace('.', '/'),
-                    e.getValue().getBytes(StandardCharsets.UTF_8)), "linux.sysctl, in the container's namespaces, before /proc/sys is made read-only");
-        }
+        plan.add(new Step.Close(SLOT_ROOTFS), "no directory fd stays open while the container's paths are used");
+        planSysctl();
         if ((propFlags & MountFlags.MS_SHARED) != 0) {
             plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, propFlags, null, "/", null, null),
                     "linux.rootfsPropagation: " + prop);
@@ -232,6 +245,15 @@ final class InitPlanner {
         }
     }
 
+    /** linux.sysctl, before readonlyPaths makes /proc/sys read-only (as runc orders it). */
+    private void planSysctl() {
+        for (Map.Entry<String, String> e : spec.linuxOrEmpty().sysctl().entrySet()) {
+            plan.add(new Step.WriteProc("/proc", "sys/" + e.getKey().replace('.', '/'),
+                    e.getValue().getBytes(StandardCharsets.UTF_8)),
+                    "linux.sysctl, in the container's namespaces; only a real procfs file is written (runc CVE-2025-52881)");
+        }
+    }
+
     private void planTerminal() {
         plan.add(new Step.OpenPty(SLOT_PTY_MASTER, Step.NO_SLOT),
                 "process.terminal: a pty from the container's own devpts becomes its controlling terminal and stdio");
@@ -240,6 +262,10 @@ final class InitPlanner {
             plan.add(new Step.SetWinsize(SLOT_PTY_MASTER, (int) size.height(), (int) size.width()),
                     "process.consoleSize");
         }
+        // runtime-spec: with a terminal, /dev/console is the pty. The source is the pty itself (fd 0
+        // now), never a /dev/pts path, and /dev/console must not be a symlink (runc CVE-2025-52565).
+        plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_FILE, MountFlags.MS_BIND, "/proc/self/fd/0", "/dev/console",
+                null, null), PlanStep.NOFOLLOW, "runtime-spec: /dev/console is the container's terminal");
         plan.add(new Step.SendFd(SLOT_CONSOLE, SLOT_PTY_MASTER, "/dev/ptmx"),
                 "the terminal's master goes to whoever manages it (the engine's console socket)");
         plan.add(new Step.Close(SLOT_PTY_MASTER), "the container keeps only its side of the terminal");
@@ -254,6 +280,13 @@ final class InitPlanner {
         if ("cgroup".equals(m.type()) || "cgroup2".equals(m.type())) {
             planCgroupMount(dest, o);
             return;
+        }
+        if (!bind && "sysfs".equals(m.type()) && sysfsNeedsBind) {
+            // The host's /sys, recursively, with the mount's own flags: what runc and crun do for a
+            // user namespace without its own network namespace.
+            m = new Mount(m.destination(), "bind", "/sys", withRbind(m.options()));
+            o = MountOptions.parse(m.options(), field + ".options");
+            bind = true;
         }
         if (bind) {
             Path src = Path.of(m.source() == null ? "" : m.source());
@@ -271,6 +304,12 @@ final class InitPlanner {
                 plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_NONE,
                         MountFlags.MS_BIND | MountFlags.MS_REMOUNT | rest, null, dest, null, null),
                         "mounts[" + i + "]: apply " + MountFlags.describe(rest) + " to the bind mount");
+                long attrs = mountAttrs(rest);
+                if ((flags & MountFlags.MS_REC) != 0 && attrs != 0) {
+                    plan.add(new Step.MountSetattr(SLOT_ROOTFS, true, attrs, 0, 0, dest, MountFlags.describe(rest)),
+                            "mounts[" + i + "]: the mounts under a recursive bind get the same restrictions: a read-only"
+                                    + " /sys must not keep a writable /sys/fs/cgroup under it (runc CVE-2023-25809)");
+                }
             }
         } else {
             String type = m.type();
@@ -278,8 +317,10 @@ final class InitPlanner {
                 throw new IllegalArgumentException(field + ".type: required for a mount that is not a bind mount");
             }
             String data = o.data().isEmpty() ? null : o.data();
+            // proc and sysfs must not be mounted through a symlink the image placed (runc CVE-2019-16884, -19921)
+            boolean kernelFs = "proc".equals(type) || "sysfs".equals(type);
             plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_DIR, o.flags(), m.source() == null ? type : m.source(),
-                    dest, type, data), why(type, i));
+                    dest, type, data), kernelFs ? PlanStep.NOFOLLOW : 0, why(type, i));
         }
         if (o.hasRecursiveAttrs()) {
             plan.add(new Step.MountSetattr(SLOT_ROOTFS, true, o.attrSet(), o.attrClr(), 0, dest, o.recursiveNames()),
@@ -289,6 +330,23 @@ final class InitPlanner {
             plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_NONE, o.propagation(), null, dest, null, null),
                     "mounts[" + i + "]: propagation as the options say");
         }
+    }
+
+    private static List<String> withRbind(List<String> options) {
+        List<String> out = new ArrayList<>(options);
+        out.removeIf(o -> o.equals("bind") || o.equals("rbind"));
+        out.add("rbind");
+        return out;
+    }
+
+    /** The mount_setattr(2) attributes of a bind remount's flags. */
+    private static long mountAttrs(long flags) {
+        long a = 0;
+        if ((flags & MountFlags.MS_RDONLY) != 0) a |= Step.MountSetattr.MOUNT_ATTR_RDONLY;
+        if ((flags & MountFlags.MS_NOSUID) != 0) a |= Step.MountSetattr.MOUNT_ATTR_NOSUID;
+        if ((flags & MountFlags.MS_NODEV) != 0) a |= Step.MountSetattr.MOUNT_ATTR_NODEV;
+        if ((flags & MountFlags.MS_NOEXEC) != 0) a |= Step.MountSetattr.MOUNT_ATTR_NOEXEC;
+        return a;
     }
 
     private static String why(String type, int i) {

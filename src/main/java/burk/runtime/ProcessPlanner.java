@@ -58,9 +58,10 @@ final class ProcessPlanner {
                     "linux.seccomp, installed while the init still holds CAP_SYS_ADMIN (no noNewPrivileges)");
         }
         if (p.oomScoreAdj() != null) {
-            plan.add(new Step.WriteFile(Step.NO_SLOT, "/proc/self/oom_score_adj",
+            plan.add(new Step.WriteProc("/proc", "self/oom_score_adj",
                     Integer.toString(p.oomScoreAdj()).getBytes(StandardCharsets.UTF_8)),
-                    "process.oomScoreAdj, set while the init still has the capability to lower it");
+                    "process.oomScoreAdj, set while the init still has the capability to lower it; only the real"
+                            + " procfs file is written (runc CVE-2025-52881)");
         }
         if (p.scheduler() != null) {
             plan.add(new Step.SchedSetattr(schedAttr(p.scheduler()), p.scheduler().policy().spec()),

@@ -44,6 +44,19 @@ public final class StepFailure extends Exception {
             }
             return "exec: \"" + fe.program() + "\": " + Errno.text(errno);
         }
+        if (ps.step() instanceof Step.Mount m && (ps.flags() & PlanStep.NOFOLLOW) != 0 && errno == Errno.ELOOP) {
+            // runc's words for the same refusal (CVE-2019-16884, CVE-2019-19921)
+            return ps.step().action() + ": " + m.target() + " is a symlink: "
+                    + (m.fstype() == null ? "refusing to mount through it" : m.fstype() + " must be mounted on an ordinary directory");
+        }
+        if (ps.step() instanceof Step.WriteProc && errno == Errno.EXDEV) {
+            return ps.step().action() + ": not a file of the proc filesystem (" + ((Step.WriteProc) ps.step()).procDir()
+                    + " is not procfs, or something is mounted over the path): refusing to write elsewhere";
+        }
+        if (ps.step() instanceof Step.Chdir c && errno == Errno.ELOOP) {
+            return ps.step().action() + ": too many levels of symbolic links, or a /proc magic link on the way"
+                    + " (the working directory must be reached inside the container's root)";
+        }
         return ps.step().action() + ": " + Errno.text(errno);
     }
 }

@@ -76,6 +76,12 @@ public final class Plan {
             return this;
         }
 
+        /** A step with the helper's per-step flags ({@link PlanStep#NOFOLLOW}, ...). */
+        public Builder add(Step step, int flags, String why) {
+            steps.add(new PlanStep(step, flags, why));
+            return this;
+        }
+
         public int size() { return steps.size(); }
 
         public Plan build() { return new Plan(new ArrayList<>(steps)); }

@@ -7,6 +7,8 @@ package burk.runtime.plan;
 public record PlanStep(Step step, int flags, String why) {
     /** The step failing with ENOENT is skipped (a masked or read-only path that does not exist). */
     public static final int IGNORE_ENOENT = 0x1;
+    /** MOUNT: the target's last component must not be a symlink; the step fails with ELOOP. */
+    public static final int NOFOLLOW = 0x2;
 
     public PlanStep {
         if (step == null) throw new IllegalArgumentException("step");

@@ -302,9 +302,11 @@ public sealed interface Step {
     /** mount_setattr(2): {@code recursive} applies to the whole tree under target. */
     record MountSetattr(int root, boolean recursive, long attrSet, long attrClr, long propagation, String target,
                         String options) implements Step {
+        public static final long MOUNT_ATTR_RDONLY = 0x1, MOUNT_ATTR_NOSUID = 0x2, MOUNT_ATTR_NODEV = 0x4,
+                MOUNT_ATTR_NOEXEC = 0x8;
         public int op() { return 44; }
         public void encode(PlanWriter w) {
-            w.i32(root).u32(recursive ? 0x8000 : 0).u64(attrSet).u64(attrClr).u64(propagation).str(target);
+            w.i32(root).u32(recursive ? 1 : 0).u64(attrSet).u64(attrClr).u64(propagation).str(target);
         }
         public String action() { return "mount_setattr " + options + " on " + target; }
     }
@@ -345,5 +347,18 @@ public sealed interface Step {
         public int op() { return 49; }
         public void encode(PlanWriter w) { w.str(path).strv(argv).strv(env).u32(timeoutMs).u32(buf).i32(outSlot); }
         public String action() { return kind + " hook #" + index + " (" + path + ")"; }
+    }
+
+    /**
+     * A write that must reach a file of the proc filesystem mounted at {@code procDir} and nothing
+     * else: {@code path} is relative to that procfs root and may cross no mount, no magic link.
+     */
+    record WriteProc(String procDir, String path, byte[] data) implements Step {
+        public int op() { return 46; }
+        public void encode(PlanWriter w) { w.str(procDir).str(path).bytes(data); }
+        public String action() {
+            return "write " + new String(data, java.nio.charset.StandardCharsets.UTF_8).strip() + " to "
+                    + procDir + "/" + path;
+        }
     }
 }
