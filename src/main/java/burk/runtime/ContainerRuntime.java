@@ -505,9 +505,13 @@ public final class ContainerRuntime {
         try (FileLock lock = lockExisting(id)) {
             ContainerRecord rec = store.read(id);
             ContainerStatus st = status(rec);
-            if (st == ContainerStatus.STOPPED) throw new RuntimeError("container not running");
+            // runc: `kill --all` of a stopped container still signals whatever is left in its
+            // cgroup, and succeeds when nothing is (containerd's shim calls it after the init's
+            // exit when the PID namespace is shared, as in a Kubernetes pod).
+            if (st == ContainerStatus.STOPPED && !all) throw new RuntimeError("container not running");
             if (all) {
                 CgroupManager cg = reopenCgroup(rec);
+                if (cg == null && st == ContainerStatus.STOPPED) return;
                 if (cg != null) {
                     for (long pid : cg.pids()) {
                         try {
