@@ -652,10 +652,13 @@ public final class ContainerRuntime {
         try (FileLock lock = lockExisting(id)) {
             ContainerRecord rec = store.read(id);
             ContainerStatus st = status(rec);
-            if (st == ContainerStatus.STOPPED) throw new RuntimeError("container not running");
+            // runc: `kill --all` of a stopped container still signals whatever is left in its
+            // cgroup, and succeeds when nothing is (containerd's shim calls it after the init's
+            // exit when the PID namespace is shared, as in a Kubernetes pod).
+            if (st == ContainerStatus.STOPPED && !all) throw new RuntimeError("container not running");
             CgroupManager cg = reopenCgroup(rec);
-            if (all && cg != null) {
-                signalAll(cg, signal);
+            if (all) {
+                if (cg != null) signalAll(cg, signal);
                 return;
             }
             Syscalls.kill(rec.pid(), signal);

@@ -39,6 +39,22 @@ class EngineShapesIT {
         }
     }
 
+    /** containerd's shim sends {@code kill --all ID 9} after the init's exit when the PID namespace is shared. */
+    @Test
+    void killAllOfAStoppedContainerKillsWhatIsLeftInItsCgroup() throws Exception {
+        try (TestBundle b = TestBundle.make()) {
+            b.removeNamespace("pid").sh("sleep 100 & echo $!; exit 0");
+            ContainerInfo c = b.create();
+            b.runtime.start(b.id);
+            assertEquals(0, Syscalls.waitPid(c.pid(), 0).shellStatus());
+            assertEquals(ContainerStatus.STOPPED, b.runtime.state(b.id).status());
+            int orphan = Integer.parseInt(b.output().trim());
+            b.runtime.kill(b.id, 9, true);
+            assertEquals(137, Syscalls.waitPid(orphan, 0).shellStatus());
+            b.runtime.delete(b.id, false);
+        }
+    }
+
     /**
      * Docker's state directory is {@code EXEC_ROOT/runtime-NAME/moby/<64 hex>}: with a temp
      * exec-root its start socket's path is longer than a sockaddr_un holds.
