@@ -121,6 +121,7 @@ static const struct opdef {
 	[OP_RECV_DATA] = { "uu", op_recv_data },
 	[OP_RUN_HOOK] = { "svvuuo", op_run_hook },
 	[OP_WRITE_PROC] = { "ssb", op_write_proc },
+	[OP_MKDIRS] = { "os", op_mkdirs },
 };
 
 struct cursor {

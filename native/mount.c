@@ -401,6 +401,16 @@ int op_write_file(struct helper *h, const struct step *st, uint32_t index)
 	return err;
 }
 
+/* mkdir -p inside root: each component resolved in root, so no symlink leads the creation out */
+int op_mkdirs(struct helper *h, const struct step *st, uint32_t index)
+{
+	int fd = resolve(h, (int32_t)st->u[0], st->s[0], 1, 0);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
 int op_chdir(struct helper *h, const struct step *st, uint32_t index)
 {
 	/* IN_ROOT: the cwd stays inside the process's root however the path is spelled. NO_MAGICLINKS:

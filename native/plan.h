@@ -27,7 +27,7 @@ enum op {
 	OP_SCHED_SETATTR = 41, OP_IOPRIO_SET, OP_SET_AFFINITY, OP_MOUNT_SETATTR, OP_JOIN_KEYRING,
 	/* Hooks (hook.c). Numbered apart from the ops above so that ops added meanwhile keep their
 	 * numbers; an op number without a handler is refused like an unknown one. */
-	OP_WRITE_PROC = 46,
+	OP_WRITE_PROC = 46, OP_MKDIRS = 47,
 	OP_RECV_DATA = 48, OP_RUN_HOOK = 49,
 	OP_MAX
 };
@@ -88,7 +88,7 @@ step_fn op_setsid, op_open_pty, op_send_fd, op_set_winsize;
 /* sched.c: scheduling and the session keyring */
 step_fn op_sched_setattr, op_ioprio_set, op_set_affinity, op_join_keyring;
 /* mount.c: mount_setattr */
-step_fn op_mount_setattr;
+step_fn op_mount_setattr, op_mkdirs;
 /* hook.c: data from Java, and hooks run with a timeout */
 step_fn op_recv_data, op_run_hook;
 /* main.c: read exactly n bytes (EINVAL at a premature EOF) */

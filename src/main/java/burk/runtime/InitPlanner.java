@@ -220,6 +220,8 @@ final class InitPlanner {
                     "the seed's chroot, done properly: the old root is detached so nothing of the host stays reachable");
         }
         plan.add(new Step.Close(SLOT_ROOTFS), "no directory fd stays open while the container's paths are used");
+        plan.add(new Step.Mkdirs(Step.NO_SLOT, spec.process().cwd(), "cwd"),
+                "process.cwd exists even when the image lacks it, as runc makes it (engines rely on it)");
         planSysctl();
         if ((propFlags & MountFlags.MS_SHARED) != 0) {
             plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, propFlags, null, "/", null, null),

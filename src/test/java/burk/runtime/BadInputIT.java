@@ -121,10 +121,10 @@ class BadInputIT {
     }
 
     @Test
-    void aCwdThatDoesNotExist() throws Exception {
+    void aCwdThatIsAFileCannotBeMade() throws Exception {
         try (TestBundle b = TestBundle.make("/bin/true")) {
-            b.process().put("cwd", "/no/such/dir");
-            assertEquals("chdir to cwd /no/such/dir: no such file or directory", createFails(b));
+            b.process().put("cwd", "/etc/passwd/sub");
+            assertEquals("mkdir -p /etc/passwd/sub: not a directory", createFails(b));
         }
     }
 

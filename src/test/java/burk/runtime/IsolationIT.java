@@ -54,15 +54,19 @@ class IsolationIT {
             user.put("umask", 077L);
             user.put("additionalGids", new ArrayList<Object>(List.of(11L, 12L)));
             b.process().put("user", user);
-            b.process().put("cwd", "/tmp");
+            b.process().put("cwd", "/tmp/made/by/burk"); // not in the image: made as runc makes it
             b.process().put("env", new ArrayList<Object>(List.of("PATH=/bin:/usr/bin", "GREETING=hej")));
             b.sh("id; umask; pwd; echo $GREETING; grep -E '^(Uid|Gid|Groups):' /proc/self/status");
             TestBundle.Ran r = b.run();
             assertEquals(0, r.status(), r.output());
             assertTrue(r.output().contains("uid=1234 gid=2345 groups=11,12"), r.output());
             assertTrue(r.output().contains("0077"), r.output());
-            assertTrue(r.output().contains("/tmp\nhej\n"), r.output());
+            assertTrue(r.output().contains("/tmp/made/by/burk\nhej\n"), r.output());
             assertTrue(r.output().matches("(?s).*Uid:\\s+1234\\s+1234\\s+1234\\s+1234.*"), r.output());
+        } finally {
+            // the shared test rootfs keeps no trace of this test
+            Path made = TestBundle.rootfs().resolve("tmp/made");
+            for (String d : List.of("by/burk", "by", "")) Files.deleteIfExists(made.resolve(d));
         }
     }
 

@@ -361,4 +361,10 @@ public sealed interface Step {
                     + procDir + "/" + path;
         }
     }
+
+    record Mkdirs(int root, String path, String why) implements Step {
+        public int op() { return 47; }
+        public void encode(PlanWriter w) { w.i32(root).str(path); }
+        public String action() { return "mkdir -p " + path; }
+    }
 }
