@@ -23,6 +23,16 @@ final class TestBus implements AutoCloseable {
     final Path socket;
     private final Process daemon;
 
+    private static boolean accepts(Path socket) {
+        if (!Files.exists(socket)) return false;
+        try (var ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.connect(java.net.UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private TestBus(Path dir, Path socket, Process daemon) {
         this.dir = dir;
         this.socket = socket;
@@ -58,7 +68,8 @@ final class TestBus implements AutoCloseable {
                     .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile()).start();
             TestBus bus = new TestBus(dir, socket, daemon);
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (!Files.exists(socket)) {
+            // The socket file appears at bind(), before listen(): ready means a connect succeeds.
+            while (!accepts(socket)) {
                 if (!daemon.isAlive() || System.nanoTime() > deadline) {
                     String log = Files.readString(dir.resolve("daemon.log"));
                     bus.close();
