@@ -6,6 +6,8 @@ import burk.image.ImageStore;
 import burk.image.Snapshots;
 import burk.image.StoredImage;
 import burk.linux.Fd;
+import burk.linux.LinuxException;
+import burk.linux.Tty;
 import burk.linux.Syscalls;
 import burk.runtime.ContainerInfo;
 import burk.runtime.ContainerRuntime;
@@ -88,7 +90,6 @@ public final class Front {
      * On failure nothing is left behind.
      */
     public FrontContainer create(RunOptions o) throws FrontException {
-        if (o.tty()) throw new FrontException("-t: terminals are not supported yet by this burk version (use -i)");
         if (o.init()) throw new FrontException("--init: not supported yet (burk ships no init binary for containers)");
         StoredImage img = image(o.image());
         ImageConfig cfg;
@@ -124,7 +125,8 @@ public final class Front {
             Path hostResolv = Path.of("/etc/resolv.conf");
             Files.writeString(dir.resolve("resolv.conf"), o.network().equals("host") && Files.isReadable(hostResolv)
                     ? Files.readString(hostResolv) : "");
-            Map<String, Object> spec = SpecBuilder.build(cfg, o, rootfs.path(), dir, hostname, user);
+            Map<String, Object> spec = SpecBuilder.build(cfg, o, rootfs.path(), dir, hostname, user,
+                    o.tty() && !o.detach() ? terminalSize() : null);
             Files.createDirectories(dirs.bundle(id));
             Files.writeString(dirs.bundle(id).resolve("config.json"), Json.write(spec, "  "));
             return c;
@@ -138,6 +140,25 @@ public final class Front {
     }
 
     /**
+     * The size of the terminal this process runs in (stdin's, else stdout's), or null: with -t but
+     * without -i stdin is not passed on, yet the container's terminal should still be as wide as
+     * the one its output is shown in.
+     */
+    private static Tty.Size terminalSize() {
+        for (int fd : new int[] {0, 1}) {
+            try {
+                if (Tty.isTerminal(fd)) {
+                    Tty.Size s = Tty.size(fd);
+                    if (s.rows() > 0 && s.cols() > 0) return s;
+                }
+            } catch (LinuxException e) {
+                // not a terminal after all: try the next
+            }
+        }
+        return null;
+    }
+
+    /**
      * {@code burk run} in the foreground: create, start, wait; returns the container's exit status
      * (128 + signal when killed). stdin is passed through with {@code -i}, else /dev/null.
      */
@@ -145,26 +166,18 @@ public final class Front {
         if (o.detach()) throw new IllegalArgumentException("use runDetached for -d");
         FrontContainer c = create(o);
         try {
-            ContainerRuntime.becomeSubreaper();
             int code;
             try (Fd devnull = Syscalls.open("/dev/null", Syscalls.O_RDONLY, 0)) {
                 int[] stdio = {o.interactive() ? 0 : devnull.get(), 1, 2};
-                code = startAndWait(c, stdio);
+                // With -t the runtime holds the pty itself (raw mode, window size) when no console
+                // socket is given: the foreground front needs nothing more.
+                code = rt.run(CreateRequest.of(c.id(), dirs.bundle(c.id())).withStdio(stdio));
             }
             finish(c, code);
             return code;
         } catch (RuntimeError | IOException e) {
             finish(c, -1);
             throw new FrontException(e.getMessage(), e);
-        }
-    }
-
-    private int startAndWait(FrontContainer c, int[] stdio) throws RuntimeError {
-        ContainerInfo info = rt.create(CreateRequest.of(c.id(), dirs.bundle(c.id())).withStdio(stdio));
-        try {
-            return rt.startAndWait(info);
-        } finally {
-            rt.delete(c.id(), true);
         }
     }
 
@@ -218,7 +231,7 @@ public final class Front {
 
     /**
      * The monitor of a detached container ({@code burk __monitor ID}): starts it with its output
-     * in the log, prints "started" on stdout and closes stdout (the waiting {@code run -d} returns),
+     * in the log (with -t: the output of its terminal, whose master the monitor holds), prints "started" on stdout and closes stdout (the waiting {@code run -d} returns),
      * waits for it, and records its exit (or removes it, with --rm).
      */
     public int monitor(String id) throws FrontException {
@@ -227,16 +240,21 @@ public final class Front {
         try (Fd devnull = Syscalls.open("/dev/null", Syscalls.O_RDONLY, 0);
              Fd log = Syscalls.open(dirs.log(id).toString(), Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_APPEND, 0640)) {
             ContainerRuntime.becomeSubreaper();
-            ContainerInfo info = rt.create(CreateRequest.of(id, dirs.bundle(id))
-                    .withStdio(new int[] {devnull.get(), log.get(), log.get()}));
-            try {
-                rt.start(id);
-                System.out.println("started");
-                System.out.flush();
-                System.out.close();
-                code = Syscalls.waitPid(info.pid(), 0).shellStatus();
-            } finally {
-                rt.delete(id, true);
+            boolean terminal = ContainerRuntime.loadSpec(dirs.bundle(id)).process().terminal();
+            CreateRequest req = CreateRequest.of(id, dirs.bundle(id)).withStdio(new int[] {devnull.get(), log.get(), log.get()});
+            try (ConsoleLog console = terminal ? ConsoleLog.listen() : null) {
+                ContainerInfo info = rt.create(terminal ? req.withConsoleSocket(console.socketPath()) : req);
+                try {
+                    if (console != null) console.attach(log.get());
+                    rt.start(id);
+                    System.out.println("started");
+                    System.out.flush();
+                    System.out.close();
+                    code = Syscalls.waitPid(info.pid(), 0).shellStatus();
+                    if (console != null) console.drain();
+                } finally {
+                    rt.delete(id, true);
+                }
             }
         } catch (RuntimeError | IOException e) {
             throw new FrontException(e.getMessage(), e);

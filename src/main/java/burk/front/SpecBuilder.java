@@ -1,6 +1,7 @@
 package burk.front;
 
 import burk.image.ImageConfig;
+import burk.linux.Tty;
 import burk.spec.DefaultSpec;
 import burk.spec.SpecCodec;
 
@@ -67,13 +68,17 @@ final class SpecBuilder {
     }
 
     @SuppressWarnings("unchecked")
+    /** @param consoleSize the size of the terminal burk runs in, for {@code -t}; null when none */
     static Map<String, Object> build(ImageConfig img, RunOptions o, Path rootfs, Path dir, String hostname,
-                                     UserLookup.Resolved user) throws FrontException {
+                                     UserLookup.Resolved user, Tty.Size consoleSize) throws FrontException {
         Map<String, Object> tree = SpecCodec.toTree(DefaultSpec.create());
         tree.put("root", new LinkedHashMap<>(Map.of("path", rootfs.toString(), "readonly", o.readOnly())));
         tree.put("hostname", hostname);
         Map<String, Object> p = (Map<String, Object>) tree.get("process");
-        p.put("terminal", false);
+        p.put("terminal", o.tty());
+        if (o.tty() && consoleSize != null) {
+            p.put("consoleSize", new LinkedHashMap<>(Map.of("height", (long) consoleSize.rows(), "width", (long) consoleSize.cols())));
+        }
         p.put("args", new ArrayList<Object>(args(img, o)));
         p.put("env", new ArrayList<Object>(env(img, o, hostname)));
         String cwd = o.workdir() != null ? o.workdir() : img.workingDir();

@@ -137,12 +137,13 @@ class FrontIT {
     }
 
     @Test
-    void noCommandAndTerminalAreClearErrors() throws Exception {
-        RunOptions tty = new RunOptions("busybox", List.of("true"), null, true, true, false, false, List.of(), List.of(), null,
-                null, null, 0, 0, 0, false, "none", null, false);
-        FrontException e = assertThrows(FrontException.class, () -> front.run(tty));
-        assertTrue(e.getMessage().contains("not supported yet"), e.getMessage());
-        assertThrows(FrontException.class, () -> front.run(opts("true").withName("bad name!")));
+    void badNamesAndMissingCommandsAreClearErrorsThatLeaveNothing() throws Exception {
+        FrontException e = assertThrows(FrontException.class, () -> front.run(opts("true").withName("bad name!")));
+        assertTrue(e.getMessage().contains("invalid container name"), e.getMessage());
+        RunOptions none = new RunOptions("busybox", List.of(), null, false, false, false, false, List.of(), List.of(), null,
+                null, null, 0, 0, 0, false, "none", "", false);
+        e = assertThrows(FrontException.class, () -> front.run(none));
+        assertTrue(e.getMessage().contains("no command specified"), e.getMessage());
         assertTrue(front.ps(true).isEmpty(), "nothing left after a failed create");
     }
 }
