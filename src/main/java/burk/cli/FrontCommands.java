@@ -1,5 +1,6 @@
 package burk.cli;
 
+import burk.front.ExecOptions;
 import burk.front.Front;
 import burk.front.FrontContainer;
 import burk.front.FrontException;
@@ -42,6 +43,7 @@ final class FrontCommands {
         try {
             return switch (cmd) {
                 case "run" -> run(front, rt, args, out);
+                case "exec" -> exec(front, args, out);
                 case "ps" -> ps(front, args, out);
                 case "images" -> images(store, args, out);
                 case "rm" -> rm(front, args, out);
@@ -60,8 +62,27 @@ final class FrontCommands {
             };
         } catch (FrontException | ImageException e) {
             System.err.println("burk: " + e.getMessage());
-            return cmd.equals("run") ? 125 : 1;
+            return status(cmd, e);
         }
+    }
+
+    /** The front's containers directory (whether a name is the front's, for exec's two forms). */
+    static Path containersDir() {
+        return ImageStore.defaultRoot().resolve("containers");
+    }
+
+    /**
+     * Docker's exit statuses for a failure of run and exec: 127 when the command was not found,
+     * 126 when it could not be executed, else 125 (run) or 1. The runtime's exec failure reads
+     * {@code exec: "CMD": ...} (StepFailure's wording).
+     */
+    private static int status(String cmd, Exception e) {
+        if (!cmd.equals("run") && !cmd.equals("exec")) return 1;
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (m.startsWith("exec: \"")) {
+            return m.endsWith("executable file not found in $PATH") || m.endsWith("no such file or directory") ? 127 : 126;
+        }
+        return cmd.equals("run") ? 125 : 1;
     }
 
     private static String one(List<String> args, String cmd) throws UsageError {
@@ -86,18 +107,7 @@ final class FrontCommands {
             out.println("   argument when ./config.json exists)");
             return f.bool("help") ? 0 : 125;
         }
-        List<String> env = new ArrayList<>();
-        for (String file : f.all("env-file")) {
-            try {
-                for (String line : Files.readAllLines(Path.of(file))) {
-                    String l = line.strip();
-                    if (!l.isEmpty() && !l.startsWith("#")) env.add(l);
-                }
-            } catch (IOException e) {
-                throw new FrontException("--env-file " + file + ": " + e.getMessage(), e);
-            }
-        }
-        env.addAll(f.all("env"));
+        List<String> env = envFlags(f);
         List<String> pos = f.positional();
         RunOptions o = new RunOptions(pos.get(0), pos.subList(1, pos.size()), f.value("name", null), f.bool("interactive"),
                 f.bool("tty"), f.bool("rm"), f.bool("detach"), env, f.all("volume"), f.value("workdir", null),
@@ -110,6 +120,42 @@ final class FrontCommands {
             return 0;
         }
         return front.run(o);
+    }
+
+    private static final Set<String> EXEC_BOOLS = Set.of("interactive", "tty", "detach", "help");
+    private static final Set<String> EXEC_VALUED = Set.of("env", "env-file", "user", "workdir");
+    private static final Map<String, String> EXEC_ALIASES = Map.of("i", "interactive", "t", "tty", "d", "detach", "e", "env",
+            "u", "user", "w", "workdir");
+
+    private static int exec(Front front, List<String> args, PrintStream out) throws UsageError, FrontException {
+        FrontArgs f = FrontArgs.parse(args, EXEC_BOOLS, EXEC_VALUED, EXEC_ALIASES, true);
+        if (f.bool("help") || f.positional().size() < 2) {
+            out.println("Usage: burk exec [-i] [-t] [-d] [-e K=V] [--env-file F] [-u USER[:GROUP]] [-w DIR] CONTAINER COMMAND [ARG...]");
+            out.println("  (runc's form, burk exec [--process F] [--console-socket S] ... ID, is used with runc's flags,");
+            out.println("   or when ID is a runtime container the front did not make)");
+            return f.bool("help") ? 0 : 1;
+        }
+        List<String> pos = f.positional();
+        ExecOptions o = new ExecOptions(pos.get(0), pos.subList(1, pos.size()), f.bool("interactive"), f.bool("tty"),
+                f.bool("detach"), envFlags(f), f.value("user", null), f.value("workdir", null));
+        return front.exec(o);
+    }
+
+    /** --env-file's lines, then -e's, in that order (later wins). */
+    private static List<String> envFlags(FrontArgs f) throws FrontException {
+        List<String> env = new ArrayList<>();
+        for (String file : f.all("env-file")) {
+            try {
+                for (String line : Files.readAllLines(Path.of(file))) {
+                    String l = line.strip();
+                    if (!l.isEmpty() && !l.startsWith("#")) env.add(l);
+                }
+            } catch (IOException e) {
+                throw new FrontException("--env-file " + file + ": " + e.getMessage(), e);
+            }
+        }
+        env.addAll(f.all("env"));
+        return env;
     }
 
     /** This JVM's java, class path and settings, to start {@code burk __monitor ID} with. */

@@ -13,8 +13,12 @@ import burk.runtime.ContainerInfo;
 import burk.runtime.ContainerRuntime;
 import burk.runtime.ContainerStatus;
 import burk.runtime.CreateRequest;
+import burk.runtime.ExecRequest;
 import burk.runtime.RuntimeError;
+import burk.spec.ConsoleSize;
 import burk.spec.Json;
+import burk.spec.ProcessSpec;
+import burk.spec.User;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -261,6 +265,51 @@ public final class Front {
         }
         finish(c, code);
         return code;
+    }
+
+    // ---- exec
+
+    /**
+     * {@code burk exec}: runs another process in a running container, in all its namespaces and
+     * its cgroup, with the container's capabilities and seccomp filter (the runtime's exec). The
+     * container's process is the base: its env (with -e on top), user (unless -u) and cwd (unless
+     * -w). In the foreground it returns the process's status; with -d, 0 once it runs.
+     */
+    public int exec(ExecOptions o) throws FrontException {
+        if (o.command().isEmpty()) throw new FrontException("exec: no command given");
+        if (o.detach() && o.tty()) throw new FrontException("exec: -d with -t is not supported (nothing would hold the terminal)");
+        FrontContainer c = lookup(o.container());
+        if (runtimeStatus(c.id()) != ContainerStatus.RUNNING) {
+            throw new FrontException("container " + c.name() + " is not running");
+        }
+        try {
+            ProcessSpec base = rt.containerProcess(c.id());
+            User user = base.user();
+            if (o.user() != null) {
+                UserLookup.Resolved r = UserLookup.resolve(Path.of(rt.state(c.id()).rootfs()), o.user());
+                List<Long> gids = new ArrayList<>();
+                for (int g : r.additionalGids()) gids.add((long) g);
+                user = new User(r.uid(), r.gid(), base.user().umask(), gids, null);
+            }
+            Map<String, String> env = new LinkedHashMap<>();
+            for (String kv : base.env()) SpecBuilder.put(env, kv);
+            SpecBuilder.overlay(env, o.env());
+            List<String> envList = new ArrayList<>();
+            env.forEach((k, v) -> envList.add(k + "=" + v));
+            String cwd = o.workdir() != null ? o.workdir() : base.cwd();
+            if (!cwd.startsWith("/")) throw new FrontException("exec: the working directory '" + cwd + "' is not an absolute path");
+            Tty.Size size = o.tty() ? terminalSize() : null;
+            ProcessSpec p = new ProcessSpec(o.tty(), size == null ? null : new ConsoleSize(size.rows(), size.cols()), user,
+                    o.command(), null, envList, cwd, base.capabilities(), base.rlimits(), base.noNewPrivileges(),
+                    base.apparmorProfile(), base.oomScoreAdj(), base.selinuxLabel(), null, null, null);
+            try (Fd devnull = Syscalls.open("/dev/null", Syscalls.O_RDWR, 0)) {
+                int[] stdio = o.detach() ? new int[] {devnull.get(), devnull.get(), devnull.get()}
+                        : new int[] {o.interactive() ? 0 : devnull.get(), 1, 2};
+                return rt.exec(ExecRequest.of(c.id(), p).withStdio(stdio).withDetach(o.detach(), null));
+            }
+        } catch (RuntimeError | IOException e) {
+            throw new FrontException(e.getMessage(), e);
+        }
     }
 
     // ---- lookups and listings

@@ -49,7 +49,15 @@ final class SpecBuilder {
         for (String kv : img.env()) put(env, kv);
         if (!env.containsKey("PATH")) put(env, DEFAULT_PATH);
         env.put("HOSTNAME", hostname);
-        for (String kv : o.env()) {
+        overlay(env, o.env());
+        List<String> out = new ArrayList<>();
+        env.forEach((k, v) -> out.add(k + "=" + v));
+        return out;
+    }
+
+    /** -e's K=V over {@code env}; a bare K takes this process's value, as Docker does. */
+    static void overlay(Map<String, String> env, List<String> flags) {
+        for (String kv : flags) {
             if (kv.contains("=")) {
                 put(env, kv);
             } else {
@@ -57,12 +65,9 @@ final class SpecBuilder {
                 if (v != null) env.put(kv, v);
             }
         }
-        List<String> out = new ArrayList<>();
-        env.forEach((k, v) -> out.add(k + "=" + v));
-        return out;
     }
 
-    private static void put(Map<String, String> env, String kv) {
+    static void put(Map<String, String> env, String kv) {
         int eq = kv.indexOf('=');
         if (eq > 0) env.put(kv.substring(0, eq), kv.substring(eq + 1));
     }

@@ -177,4 +177,43 @@ class FrontCliIT {
         assertEquals(0, burk("stop", "-t", "1", "dit").code());
         assertTrue(burk("ps", "-a").out().contains("Exited"), "stopped");
     }
+
+    @Test
+    void execRunsInTheContainerWithDockersFlags() throws Exception {
+        assertEquals(0, burk("run", "-d", "--name", "ex", "busybox", "sh", "-c", "echo $$ > /tmp/init-pid; sleep 600").code());
+        Result r = burk("exec", "ex", "sh", "-c", "cat /tmp/init-pid; echo $HOSTNAME; id -u; pwd");
+        assertEquals(0, r.code(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        assertEquals("1", lines.get(0), "the container's own PID namespace and filesystem: " + r);
+        assertEquals(12, lines.get(1).length(), "the container's env (HOSTNAME): " + r);
+        assertEquals(List.of("0", "/"), lines.subList(2, 4));
+
+        r = burk("exec", "-u", "nobody", "-w", "/tmp", "-e", "MINE=flag", "ex", "sh", "-c", "id -u; id -g; pwd; echo $MINE; exit 9");
+        assertEquals(9, r.code(), "the process's exit status: " + r);
+        assertEquals(List.of("65534", "65534", "/tmp", "flag"), r.out().lines().toList(), "user looked up in the image");
+
+        Path input = Files.writeString(work.resolve("stdin.txt"), "through-stdin\n");
+        Result piped = run(List.of("/bin/sh", "-c", String.join(" ", burkCommand("exec", "-i", "ex", "cat").stream()
+                .map(FrontCliIT::quote).toList()) + " < " + quote(input.toString())), null);
+        assertEquals("through-stdin\n", piped.out(), "-i passes stdin: " + piped);
+        Result closed = run(List.of("/bin/sh", "-c", String.join(" ", burkCommand("exec", "ex", "cat").stream()
+                .map(FrontCliIT::quote).toList()) + " < " + quote(input.toString())), null);
+        assertEquals("", closed.out(), "without -i stdin is /dev/null: " + closed);
+
+        Result tty = underPty(null, "exec", "-it", "ex", "sh", "-c", "tty; stty size; exit 2");
+        assertEquals(2, tty.code(), tty.toString());
+        assertTrue(tty.out().contains("/dev/pts/") && tty.out().contains("33 101"), tty.toString());
+
+        Result missing = burk("exec", "ex", "no-such-command");
+        assertEquals(127, missing.code(), missing.toString());
+        assertTrue(missing.err().contains("executable file not found"), missing.toString());
+        Result noContainer = burk("exec", "no-such-container", "true");
+        assertEquals(1, noContainer.code());
+        assertTrue(noContainer.err().contains("no such container"), noContainer.toString());
+
+        assertEquals(0, burk("stop", "-t", "1", "ex").code());
+        Result stopped = burk("exec", "ex", "true");
+        assertEquals(1, stopped.code());
+        assertTrue(stopped.err().contains("is not running"), stopped.toString());
+    }
 }
