@@ -90,9 +90,10 @@ final class FrontCommands {
         return args.get(0);
     }
 
-    private static final Set<String> RUN_BOOLS = Set.of("interactive", "tty", "rm", "detach", "read-only", "init", "help");
+    private static final Set<String> RUN_BOOLS = Set.of("interactive", "tty", "rm", "detach", "read-only", "init", "privileged",
+            "help");
     private static final Set<String> RUN_VALUED = Set.of("name", "env", "env-file", "volume", "workdir", "user",
-            "hostname", "memory", "cpus", "pids-limit", "network", "entrypoint", "platform", "pull");
+            "hostname", "memory", "cpus", "pids-limit", "network", "entrypoint", "platform", "pull", "security-opt");
     private static final Map<String, String> RUN_ALIASES = Map.of("i", "interactive", "t", "tty", "d", "detach",
             "e", "env", "v", "volume", "w", "workdir", "u", "user", "h", "hostname", "m", "memory", "net", "network");
 
@@ -102,7 +103,9 @@ final class FrontCommands {
         if (f.bool("help") || f.positional().isEmpty()) {
             out.println("Usage: burk run [-i] [-t] [--rm] [-d] [--name N] [-e K=V] [--env-file F] [-v host:ctr[:ro]] [-w DIR]");
             out.println("                [-u USER[:GROUP]] [--hostname H] [--memory 512m] [--cpus 1.5] [--pids-limit N]");
-            out.println("                [--read-only] [--network none|host] [--entrypoint CMD] IMAGE [COMMAND [ARG...]]");
+            out.println("                [--read-only] [--network none|host] [--entrypoint CMD] [--init] [--privileged]");
+            out.println("                [--security-opt seccomp=unconfined|PROFILE.json] [--security-opt no-new-privileges]");
+            out.println("                IMAGE [COMMAND [ARG...]]");
             out.println("  (runc's form, burk run [--bundle DIR] ID, is used with --bundle/-b, or with a single");
             out.println("   argument when ./config.json exists)");
             return f.bool("help") ? 0 : 125;
@@ -113,7 +116,8 @@ final class FrontCommands {
                 f.bool("tty"), f.bool("rm"), f.bool("detach"), env, f.all("volume"), f.value("workdir", null),
                 f.value("user", null), f.value("hostname", null), bytes(f.value("memory", "0")),
                 number(f.value("cpus", "0"), "--cpus"), (long) number(f.value("pids-limit", "0"), "--pids-limit"),
-                f.bool("read-only"), f.value("network", "none"), f.value("entrypoint", null), f.bool("init"));
+                f.bool("read-only"), f.value("network", "none"), f.value("entrypoint", null), f.bool("init"), f.bool("privileged"),
+                f.all("security-opt"));
         if (o.detach()) {
             FrontContainer c = front.runDetached(o, monitorCommand(rt));
             out.println(c.id());

@@ -99,9 +99,6 @@ final class SpecBuilder {
             u.put("additionalGids", g);
         }
         p.put("user", u);
-        Map<String, Object> caps = new LinkedHashMap<>();
-        for (String set : List.of("bounding", "effective", "permitted")) caps.put(set, new ArrayList<Object>(DOCKER_CAPS));
-        p.put("capabilities", caps);
 
         List<Object> mounts = new ArrayList<>((List<Object>) tree.get("mounts"));
         mounts.add(bind(dir.resolve("hostname").toString(), "/etc/hostname", false));
@@ -128,6 +125,7 @@ final class SpecBuilder {
         }
         if (o.pidsLimit() > 0) res.put("pids", new LinkedHashMap<>(Map.of("limit", o.pidsLimit())));
         linux.put("resources", res);
+        Security.apply(tree, o);
         return tree;
     }
 
