@@ -192,4 +192,12 @@ class ZstdInputStreamTest {
         for (int i = 0; i < longer.length; i += 37) pieces.update(longer, i, Math.min(37, longer.length - i));
         assertEquals(whole.digest(), pieces.digest(), "streaming in pieces changes nothing");
     }
+
+    @Test
+    void rawBlockFramesAsTheRegistryTestWritesThem() throws Exception {
+        for (int size : new int[] {0, 1, 131072, 131073, 400_000}) {
+            byte[] d = size == 0 ? new byte[0] : sample(size, size);
+            assertArrayEquals(d, decode(RegistryIT.rawZstdFrame(d)), "size " + size);
+        }
+    }
 }
