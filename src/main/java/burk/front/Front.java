@@ -94,7 +94,6 @@ public final class Front {
      * On failure nothing is left behind.
      */
     public FrontContainer create(RunOptions o) throws FrontException {
-        if (o.init()) throw new FrontException("--init: not supported yet (burk ships no init binary for containers)");
         StoredImage img = image(o.image());
         ImageConfig cfg;
         List<Path> layers;
@@ -129,8 +128,11 @@ public final class Front {
             Path hostResolv = Path.of("/etc/resolv.conf");
             Files.writeString(dir.resolve("resolv.conf"), o.network().equals("host") && Files.isReadable(hostResolv)
                     ? Files.readString(hostResolv) : "");
+            List<AnonymousVolumes.Volume> volumes = AnonymousVolumes.create(cfg.volumes(), o.volumes(), rootfs.path(),
+                    dir.resolve("volumes"));
+            Path init = o.init() ? InitBinary.ensure(images.root()) : null;
             Map<String, Object> spec = SpecBuilder.build(cfg, o, rootfs.path(), dir, hostname, user,
-                    o.tty() && !o.detach() ? terminalSize() : null);
+                    o.tty() && !o.detach() ? terminalSize() : null, volumes, init);
             Files.createDirectories(dirs.bundle(id));
             Files.writeString(dirs.bundle(id).resolve("config.json"), Json.write(spec, "  "));
             return c;

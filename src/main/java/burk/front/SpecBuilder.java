@@ -73,9 +73,14 @@ final class SpecBuilder {
     }
 
     @SuppressWarnings("unchecked")
-    /** @param consoleSize the size of the terminal burk runs in, for {@code -t}; null when none */
+    /**
+     * @param consoleSize the size of the terminal burk runs in, for {@code -t}; null when none
+     * @param volumes     the image's volumes, made for this container
+     * @param init        burk-init on the host, to run the command under (--init), or null
+     */
     static Map<String, Object> build(ImageConfig img, RunOptions o, Path rootfs, Path dir, String hostname,
-                                     UserLookup.Resolved user, Tty.Size consoleSize) throws FrontException {
+                                     UserLookup.Resolved user, Tty.Size consoleSize, List<AnonymousVolumes.Volume> volumes,
+                                     Path init) throws FrontException {
         Map<String, Object> tree = SpecCodec.toTree(DefaultSpec.create());
         tree.put("root", new LinkedHashMap<>(Map.of("path", rootfs.toString(), "readonly", o.readOnly())));
         tree.put("hostname", hostname);
@@ -84,7 +89,10 @@ final class SpecBuilder {
         if (o.tty() && consoleSize != null) {
             p.put("consoleSize", new LinkedHashMap<>(Map.of("height", (long) consoleSize.rows(), "width", (long) consoleSize.cols())));
         }
-        p.put("args", new ArrayList<Object>(args(img, o)));
+        List<Object> argv = new ArrayList<>();
+        if (init != null) argv.addAll(List.of(InitBinary.CONTAINER_PATH, "--"));
+        argv.addAll(args(img, o));
+        p.put("args", argv);
         p.put("env", new ArrayList<Object>(env(img, o, hostname)));
         String cwd = o.workdir() != null ? o.workdir() : img.workingDir();
         if (cwd == null || cwd.isEmpty()) cwd = "/";
@@ -104,7 +112,9 @@ final class SpecBuilder {
         mounts.add(bind(dir.resolve("hostname").toString(), "/etc/hostname", false));
         mounts.add(bind(dir.resolve("hosts").toString(), "/etc/hosts", false));
         mounts.add(bind(dir.resolve("resolv.conf").toString(), "/etc/resolv.conf", false));
+        for (AnonymousVolumes.Volume v : volumes) mounts.add(bind(v.source().toString(), v.destination(), false));
         for (String v : o.volumes()) mounts.add(volume(v));
+        if (init != null) mounts.add(bind(init.toString(), InitBinary.CONTAINER_PATH, true));
         tree.put("mounts", mounts);
 
         Map<String, Object> linux = (Map<String, Object>) tree.get("linux");

@@ -214,4 +214,82 @@ class FrontIT {
         if (Files.exists(probe)) assertTrue(Files.readString(out.resolve("dev")).contains("loop-control"), "host devices are there");
         assertTrue(Files.readString(out.resolve("dev")).contains("ptmx -> pts/ptmx"), "ptmx stays the container's own");
     }
+
+    /**
+     * localhost/vol:1: the busybox layer plus a layer with /srv/seed.txt (uid 1000, mode 0640),
+     * and an image config declaring /srv and /cache as volumes.
+     */
+    @SuppressWarnings("unchecked")
+    private void storeImageWithVolumes() throws Exception {
+        burk.image.StoredImage base = store.find("localhost/busybox:latest");
+        burk.image.Manifest m = burk.image.Manifest.parse(store.blobs().read(base.manifest()), burk.image.MediaTypes.OCI_MANIFEST);
+        java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+        burk.image.TarWriter w = new burk.image.TarWriter(tar);
+        w.add(burk.image.TarEntry.directory("srv/", 0755, 1_000_000_000_000_000_000L));
+        byte[] seed = "seeded by the image\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        burk.image.TarEntry f = burk.image.TarEntry.file("srv/seed.txt", 0640, seed.length, 1_000_000_000_000_000_000L);
+        w.add(new burk.image.TarEntry(f.name(), f.type(), f.mode(), 1000, 1000, f.size(), f.mtimeNanos(), f.linkName(),
+                f.devMajor(), f.devMinor(), f.xattrs()), new java.io.ByteArrayInputStream(seed));
+        w.finish();
+        byte[] layer = tar.toByteArray();
+        burk.image.Digest layerDigest = store.blobs().write(layer);
+        Map<String, Object> cfg = (Map<String, Object>) burk.spec.Json.parse(new String(store.blobs().read(base.config()),
+                java.nio.charset.StandardCharsets.UTF_8), "config");
+        ((Map<String, Object>) cfg.get("config")).put("Volumes", new java.util.LinkedHashMap<>(Map.of("/srv", Map.of(), "/cache", Map.of())));
+        Map<String, Object> rootfs = (Map<String, Object>) cfg.get("rootfs");
+        List<Object> diffs = new ArrayList<>((List<Object>) rootfs.get("diff_ids"));
+        diffs.add(layerDigest.toString());
+        rootfs.put("diff_ids", diffs);
+        byte[] cfgBytes = burk.spec.Json.write(cfg).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        burk.image.Digest cfgDigest = store.blobs().write(cfgBytes);
+        List<burk.image.Descriptor> layers = new ArrayList<>(m.layers());
+        layers.add(new burk.image.Descriptor(burk.image.MediaTypes.OCI_LAYER, layerDigest, layer.length));
+        burk.image.Manifest withVolumes = new burk.image.Manifest(m.mediaType(),
+                new burk.image.Descriptor(m.config().mediaType(), cfgDigest, cfgBytes.length), layers);
+        store.add(store.blobs().write(withVolumes.toBytes()), List.of(ImageReference.parse("localhost/vol:1")));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void imageVolumesAreAnonymousVolumesFilledFromTheImageAndRemovedWithTheContainer() throws Exception {
+        storeImageWithVolumes();
+        RunOptions o = RunOptions.of("localhost/vol:1", List.of("sh", "-c", "cat /srv/seed.txt > /out/seed;"
+                + " stat -c '%u %a' /srv/seed.txt > /out/owner; echo written > /srv/new; touch /cache/c;"
+                + " awk '$2==\"/srv\" || $2==\"/cache\" {print $2}' /proc/mounts > /out/mounts")).withName("vol");
+        assertEquals(0, front.run(withVolume(o)));
+        assertEquals("seeded by the image\n", Files.readString(out.resolve("seed")), "the volume was filled from the image");
+        assertEquals("1000 640", Files.readString(out.resolve("owner")).trim(), "with the image's owner and mode");
+        assertEquals(List.of("/srv", "/cache"), Files.readAllLines(out.resolve("mounts")), "both are mounts of their own");
+        Map<String, Object> inspect = (Map<String, Object>) burk.spec.Json.parse(front.inspect("vol"), "inspect");
+        Path dir = Path.of((String) inspect.get("Bundle")).getParent();
+        Path written = null;
+        try (Stream<Path> s = Files.walk(dir.resolve("volumes"))) {
+            for (Path p : s.toList()) if (p.getFileName().toString().equals("new")) written = p;
+        }
+        assertTrue(written != null && Files.readString(written).equals("written\n"), "the data is in the volume on the host, not in the rootfs");
+        front.remove("vol", false);
+        assertFalse(Files.exists(dir), "the volume went with the container");
+
+        RunOptions bound = RunOptions.of("localhost/vol:1", List.of("sh", "-c", "ls /srv > /out/ls")).withRemove(true);
+        assertEquals(0, front.run(withVolume(bound.withVolumes(List.of(work + ":/srv")))));
+        assertTrue(Files.readString(out.resolve("ls")).contains("out"), "-v on a volume's path replaces the anonymous volume");
+    }
+
+    @Test
+    void initIsPid1ForwardsSignalsReapsOrphansAndPassesTheStatus() throws Exception {
+        // PID 1 ends up as `sleep 2`, which reaps nothing: an orphan stays a zombie unless burk-init is PID 1
+        String probe = "ps -o pid,args > /out/ps; (sleep 0.1 &); (sleep 1; ps -o stat | grep -c '^Z' > /out/zombies) & exec sleep 2";
+        assertEquals(0, front.run(withVolume(opts("sh", "-c", probe)).withRemove(true).withInit(true)));
+        List<String> ps = Files.readAllLines(out.resolve("ps"));
+        assertTrue(ps.get(1).trim().startsWith("1 ") && ps.get(1).contains("/dev/init -- sh -c"), "burk-init is PID 1: " + ps);
+        assertEquals("0", Files.readString(out.resolve("zombies")).trim(), "the orphaned sleep was reaped");
+        assertEquals(0, front.run(withVolume(opts("sh", "-c", probe)).withRemove(true)));
+        assertEquals("1", Files.readString(out.resolve("zombies")).trim(), "without --init the orphan stays a zombie");
+
+        assertEquals(7, front.run(opts("sh", "-c", "exit 7").withRemove(true).withInit(true)), "the command's status");
+        // a shell as PID 1 ignores SIGTERM (no handler, PID 1): under burk-init it is an ordinary process
+        assertEquals(143, front.run(opts("sh", "-c", "kill -TERM 1; sleep 5").withRemove(true).withInit(true)),
+                "SIGTERM sent to PID 1 reached the command, which died of it");
+        assertTrue(front.ps(true).isEmpty());
+    }
 }
