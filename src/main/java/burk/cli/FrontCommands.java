@@ -105,6 +105,7 @@ final class FrontCommands {
             out.println("                [-u USER[:GROUP]] [--hostname H] [--memory 512m] [--cpus 1.5] [--pids-limit N]");
             out.println("                [--read-only] [--network none|host] [--entrypoint CMD] [--init] [--privileged]");
             out.println("                [--security-opt seccomp=unconfined|PROFILE.json] [--security-opt no-new-privileges]");
+            out.println("                [--pull missing|always|never] [--platform OS/ARCH[/VARIANT]]");
             out.println("                IMAGE [COMMAND [ARG...]]");
             out.println("  (runc's form, burk run [--bundle DIR] ID, is used with --bundle/-b, or with a single");
             out.println("   argument when ./config.json exists)");
@@ -118,6 +119,19 @@ final class FrontCommands {
                 number(f.value("cpus", "0"), "--cpus"), (long) number(f.value("pids-limit", "0"), "--pids-limit"),
                 f.bool("read-only"), f.value("network", "none"), f.value("entrypoint", null), f.bool("init"), f.bool("privileged"),
                 f.all("security-opt"));
+        // --pull missing (Docker's default) pulls only what the store lacks; always pulls first; never never does
+        String policy = f.value("pull", "missing");
+        if (!Set.of("missing", "always", "never").contains(policy)) throw new UsageError("--pull: missing, always or never, not " + policy);
+        if (f.has("platform") || !policy.equals("missing")) {
+            ImageStore store = new ImageStore(ImageStore.defaultRoot());
+            Platform platform = f.has("platform") ? Platform.parse(f.value("platform", "")) : null;
+            try {
+                if (policy.equals("always")) Pulls.pull(store, o.image(), platform, System.err);
+            } catch (ImageException e) {
+                throw new FrontException(e.getMessage(), e);
+            }
+            front = new Front(store, rt, policy.equals("never") ? null : ref -> Pulls.pull(store, ref, platform, System.err));
+        }
         if (o.detach()) {
             FrontContainer c = front.runDetached(o, monitorCommand(rt));
             out.println(c.id());

@@ -43,6 +43,9 @@ final class Help {
         for (Map.Entry<String, String[]> e : COMMANDS.entrySet()) {
             out.printf("   %-8s %s%n", e.getKey(), e.getValue()[0]);
         }
+        out.println("\nFRONT COMMANDS (images and containers from them, with Docker's flags):");
+        out.println("   run [flags] IMAGE [CMD...], exec [-i] [-t] CONTAINER CMD..., ps [-a], images, pull, load, save,");
+        out.println("   import, tag, rm, rmi, logs [-f], stop, inspect, login, logout   (burk run --help, burk exec --help)");
         out.println("\nGLOBAL OPTIONS:");
         out.println("   --root value        root directory for storage of container state (default: \"/run/burk\")");
         out.println("   --log value         set the log file to write runtime logs to");
