@@ -20,8 +20,9 @@ final class Compression {
         in.reset();
         if (m.length >= 2 && (m[0] & 0xff) == 0x1f && (m[1] & 0xff) == 0x8b) return new GZIPInputStream(in, 1 << 16);
         if (m.length == 4 && (m[0] & 0xff) == 0x28 && (m[1] & 0xff) == 0xb5 && (m[2] & 0xff) == 0x2f && (m[3] & 0xff) == 0xfd) {
-            // the decoder's classes load only here, when a zstd layer is actually met
-            return new ZstdInputStream(in);
+            // through a factory typed InputStream: the verifier then has no reason to load the
+            // decoder's classes with this one; they load only when a zstd layer is met
+            return ZstdInputStream.open(in);
         }
         return in;
     }

@@ -64,6 +64,11 @@ final class ZstdInputStream extends InputStream {
         this.in = in;
     }
 
+    /** A decoding stream over {@code in}, as a plain InputStream (see Compression). */
+    static InputStream open(InputStream in) {
+        return new ZstdInputStream(in);
+    }
+
     @Override
     public int read() throws IOException {
         int n = read(one, 0, 1);
