@@ -1,5 +1,6 @@
 package burk.cli;
 
+import burk.front.ExecOptions;
 import burk.front.Front;
 import burk.front.FrontContainer;
 import burk.front.FrontException;
@@ -42,6 +43,7 @@ final class FrontCommands {
         try {
             return switch (cmd) {
                 case "run" -> run(front, rt, args, out);
+                case "exec" -> exec(front, args, out);
                 case "ps" -> ps(front, args, out);
                 case "images" -> images(store, args, out);
                 case "rm" -> rm(front, args, out);
@@ -60,8 +62,27 @@ final class FrontCommands {
             };
         } catch (FrontException | ImageException e) {
             System.err.println("burk: " + e.getMessage());
-            return cmd.equals("run") ? 125 : 1;
+            return status(cmd, e);
         }
+    }
+
+    /** The front's containers directory (whether a name is the front's, for exec's two forms). */
+    static Path containersDir() {
+        return ImageStore.defaultRoot().resolve("containers");
+    }
+
+    /**
+     * Docker's exit statuses for a failure of run and exec: 127 when the command was not found,
+     * 126 when it could not be executed, else 125 (run) or 1. The runtime's exec failure reads
+     * {@code exec: "CMD": ...} (StepFailure's wording).
+     */
+    private static int status(String cmd, Exception e) {
+        if (!cmd.equals("run") && !cmd.equals("exec")) return 1;
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (m.startsWith("exec: \"")) {
+            return m.endsWith("executable file not found in $PATH") || m.endsWith("no such file or directory") ? 127 : 126;
+        }
+        return cmd.equals("run") ? 125 : 1;
     }
 
     private static String one(List<String> args, String cmd) throws UsageError {
@@ -69,9 +90,10 @@ final class FrontCommands {
         return args.get(0);
     }
 
-    private static final Set<String> RUN_BOOLS = Set.of("interactive", "tty", "rm", "detach", "read-only", "init", "help");
+    private static final Set<String> RUN_BOOLS = Set.of("interactive", "tty", "rm", "detach", "read-only", "init", "privileged",
+            "help");
     private static final Set<String> RUN_VALUED = Set.of("name", "env", "env-file", "volume", "workdir", "user",
-            "hostname", "memory", "cpus", "pids-limit", "network", "entrypoint", "platform", "pull");
+            "hostname", "memory", "cpus", "pids-limit", "network", "entrypoint", "platform", "pull", "security-opt");
     private static final Map<String, String> RUN_ALIASES = Map.of("i", "interactive", "t", "tty", "d", "detach",
             "e", "env", "v", "volume", "w", "workdir", "u", "user", "h", "hostname", "m", "memory", "net", "network");
 
@@ -81,11 +103,64 @@ final class FrontCommands {
         if (f.bool("help") || f.positional().isEmpty()) {
             out.println("Usage: burk run [-i] [-t] [--rm] [-d] [--name N] [-e K=V] [--env-file F] [-v host:ctr[:ro]] [-w DIR]");
             out.println("                [-u USER[:GROUP]] [--hostname H] [--memory 512m] [--cpus 1.5] [--pids-limit N]");
-            out.println("                [--read-only] [--network none|host] [--entrypoint CMD] IMAGE [COMMAND [ARG...]]");
+            out.println("                [--read-only] [--network none|host] [--entrypoint CMD] [--init] [--privileged]");
+            out.println("                [--security-opt seccomp=unconfined|PROFILE.json] [--security-opt no-new-privileges]");
+            out.println("                [--pull missing|always|never] [--platform OS/ARCH[/VARIANT]]");
+            out.println("                IMAGE [COMMAND [ARG...]]");
             out.println("  (runc's form, burk run [--bundle DIR] ID, is used with --bundle/-b, or with a single");
             out.println("   argument when ./config.json exists)");
             return f.bool("help") ? 0 : 125;
         }
+        List<String> env = envFlags(f);
+        List<String> pos = f.positional();
+        RunOptions o = new RunOptions(pos.get(0), pos.subList(1, pos.size()), f.value("name", null), f.bool("interactive"),
+                f.bool("tty"), f.bool("rm"), f.bool("detach"), env, f.all("volume"), f.value("workdir", null),
+                f.value("user", null), f.value("hostname", null), bytes(f.value("memory", "0")),
+                number(f.value("cpus", "0"), "--cpus"), (long) number(f.value("pids-limit", "0"), "--pids-limit"),
+                f.bool("read-only"), f.value("network", "none"), f.value("entrypoint", null), f.bool("init"), f.bool("privileged"),
+                f.all("security-opt"));
+        // --pull missing (Docker's default) pulls only what the store lacks; always pulls first; never never does
+        String policy = f.value("pull", "missing");
+        if (!Set.of("missing", "always", "never").contains(policy)) throw new UsageError("--pull: missing, always or never, not " + policy);
+        if (f.has("platform") || !policy.equals("missing")) {
+            ImageStore store = new ImageStore(ImageStore.defaultRoot());
+            Platform platform = f.has("platform") ? Platform.parse(f.value("platform", "")) : null;
+            try {
+                if (policy.equals("always")) Pulls.pull(store, o.image(), platform, System.err);
+            } catch (ImageException e) {
+                throw new FrontException(e.getMessage(), e);
+            }
+            front = new Front(store, rt, policy.equals("never") ? null : ref -> Pulls.pull(store, ref, platform, System.err));
+        }
+        if (o.detach()) {
+            FrontContainer c = front.runDetached(o, monitorCommand(rt));
+            out.println(c.id());
+            return 0;
+        }
+        return front.run(o);
+    }
+
+    private static final Set<String> EXEC_BOOLS = Set.of("interactive", "tty", "detach", "help");
+    private static final Set<String> EXEC_VALUED = Set.of("env", "env-file", "user", "workdir");
+    private static final Map<String, String> EXEC_ALIASES = Map.of("i", "interactive", "t", "tty", "d", "detach", "e", "env",
+            "u", "user", "w", "workdir");
+
+    private static int exec(Front front, List<String> args, PrintStream out) throws UsageError, FrontException {
+        FrontArgs f = FrontArgs.parse(args, EXEC_BOOLS, EXEC_VALUED, EXEC_ALIASES, true);
+        if (f.bool("help") || f.positional().size() < 2) {
+            out.println("Usage: burk exec [-i] [-t] [-d] [-e K=V] [--env-file F] [-u USER[:GROUP]] [-w DIR] CONTAINER COMMAND [ARG...]");
+            out.println("  (runc's form, burk exec [--process F] [--console-socket S] ... ID, is used with runc's flags,");
+            out.println("   or when ID is a runtime container the front did not make)");
+            return f.bool("help") ? 0 : 1;
+        }
+        List<String> pos = f.positional();
+        ExecOptions o = new ExecOptions(pos.get(0), pos.subList(1, pos.size()), f.bool("interactive"), f.bool("tty"),
+                f.bool("detach"), envFlags(f), f.value("user", null), f.value("workdir", null));
+        return front.exec(o);
+    }
+
+    /** --env-file's lines, then -e's, in that order (later wins). */
+    private static List<String> envFlags(FrontArgs f) throws FrontException {
         List<String> env = new ArrayList<>();
         for (String file : f.all("env-file")) {
             try {
@@ -98,18 +173,7 @@ final class FrontCommands {
             }
         }
         env.addAll(f.all("env"));
-        List<String> pos = f.positional();
-        RunOptions o = new RunOptions(pos.get(0), pos.subList(1, pos.size()), f.value("name", null), f.bool("interactive"),
-                f.bool("tty"), f.bool("rm"), f.bool("detach"), env, f.all("volume"), f.value("workdir", null),
-                f.value("user", null), f.value("hostname", null), bytes(f.value("memory", "0")),
-                number(f.value("cpus", "0"), "--cpus"), (long) number(f.value("pids-limit", "0"), "--pids-limit"),
-                f.bool("read-only"), f.value("network", "none"), f.value("entrypoint", null), f.bool("init"));
-        if (o.detach()) {
-            FrontContainer c = front.runDetached(o, monitorCommand(rt));
-            out.println(c.id());
-            return 0;
-        }
-        return front.run(o);
+        return env;
     }
 
     /** This JVM's java, class path and settings, to start {@code burk __monitor ID} with. */

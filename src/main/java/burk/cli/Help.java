@@ -121,6 +121,9 @@ final class Help {
         for (Map.Entry<String, Topic> e : TOPICS.entrySet()) {
             out.println("   " + pad(e.getKey(), w) + "  " + e.getValue().summary());
         }
+        out.println("\nFRONT COMMANDS (images and containers from them, with Docker's flags):");
+        out.println("   run [flags] IMAGE [CMD...], exec [-i] [-t] CONTAINER CMD..., ps [-a], images, pull, load, save,");
+        out.println("   import, tag, rm, rmi, logs [-f], stop, inspect, login, logout   (burk run --help, burk exec --help)");
         out.println("\nGLOBAL OPTIONS:");
         out.print(options(Main.GLOBAL, true));
     }

@@ -90,7 +90,8 @@ public final class Main {
                 case "state" -> state(rt, cmdArgs);
                 case "kill" -> kill(rt, cmdArgs);
                 case "delete" -> delete(rt, cmdArgs);
-                case "exec" -> ExecCommand.run(rt, cmdArgs);
+                case "exec" -> ExecForm.isRunc(cmdArgs, rt.root(), FrontCommands::containersDir)
+                        ? ExecCommand.run(rt, cmdArgs) : FrontCommands.dispatch(cmd, rt, cmdArgs, out);
                 case "list" -> list(rt, cmdArgs);
                 case "spec" -> spec(cmdArgs);
                 case "pause" -> PauseCommand.pause(rt, cmdArgs, out);

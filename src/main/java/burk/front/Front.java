@@ -6,13 +6,19 @@ import burk.image.ImageStore;
 import burk.image.Snapshots;
 import burk.image.StoredImage;
 import burk.linux.Fd;
+import burk.linux.LinuxException;
+import burk.linux.Tty;
 import burk.linux.Syscalls;
 import burk.runtime.ContainerInfo;
 import burk.runtime.ContainerRuntime;
 import burk.runtime.ContainerStatus;
 import burk.runtime.CreateRequest;
+import burk.runtime.ExecRequest;
 import burk.runtime.RuntimeError;
+import burk.spec.ConsoleSize;
 import burk.spec.Json;
+import burk.spec.ProcessSpec;
+import burk.spec.User;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,8 +94,6 @@ public final class Front {
      * On failure nothing is left behind.
      */
     public FrontContainer create(RunOptions o) throws FrontException {
-        if (o.tty()) throw new FrontException("-t: terminals are not supported yet by this burk version (use -i)");
-        if (o.init()) throw new FrontException("--init: not supported yet (burk ships no init binary for containers)");
         StoredImage img = image(o.image());
         ImageConfig cfg;
         List<Path> layers;
@@ -124,7 +128,11 @@ public final class Front {
             Path hostResolv = Path.of("/etc/resolv.conf");
             Files.writeString(dir.resolve("resolv.conf"), o.network().equals("host") && Files.isReadable(hostResolv)
                     ? Files.readString(hostResolv) : "");
-            Map<String, Object> spec = SpecBuilder.build(cfg, o, rootfs.path(), dir, hostname, user);
+            List<AnonymousVolumes.Volume> volumes = AnonymousVolumes.create(cfg.volumes(), o.volumes(), rootfs.path(),
+                    dir.resolve("volumes"));
+            Path init = o.init() ? InitBinary.ensure(images.root()) : null;
+            Map<String, Object> spec = SpecBuilder.build(cfg, o, rootfs.path(), dir, hostname, user,
+                    o.tty() && !o.detach() ? terminalSize() : null, volumes, init);
             Files.createDirectories(dirs.bundle(id));
             Files.writeString(dirs.bundle(id).resolve("config.json"), Json.write(spec, "  "));
             return c;
@@ -138,6 +146,25 @@ public final class Front {
     }
 
     /**
+     * The size of the terminal this process runs in (stdin's, else stdout's), or null: with -t but
+     * without -i stdin is not passed on, yet the container's terminal should still be as wide as
+     * the one its output is shown in.
+     */
+    private static Tty.Size terminalSize() {
+        for (int fd : new int[] {0, 1}) {
+            try {
+                if (Tty.isTerminal(fd)) {
+                    Tty.Size s = Tty.size(fd);
+                    if (s.rows() > 0 && s.cols() > 0) return s;
+                }
+            } catch (LinuxException e) {
+                // not a terminal after all: try the next
+            }
+        }
+        return null;
+    }
+
+    /**
      * {@code burk run} in the foreground: create, start, wait; returns the container's exit status
      * (128 + signal when killed). stdin is passed through with {@code -i}, else /dev/null.
      */
@@ -145,26 +172,18 @@ public final class Front {
         if (o.detach()) throw new IllegalArgumentException("use runDetached for -d");
         FrontContainer c = create(o);
         try {
-            ContainerRuntime.becomeSubreaper();
             int code;
             try (Fd devnull = Syscalls.open("/dev/null", Syscalls.O_RDONLY, 0)) {
                 int[] stdio = {o.interactive() ? 0 : devnull.get(), 1, 2};
-                code = startAndWait(c, stdio);
+                // With -t the runtime holds the pty itself (raw mode, window size) when no console
+                // socket is given: the foreground front needs nothing more.
+                code = rt.run(CreateRequest.of(c.id(), dirs.bundle(c.id())).withStdio(stdio));
             }
             finish(c, code);
             return code;
         } catch (RuntimeError | IOException e) {
             finish(c, -1);
             throw new FrontException(e.getMessage(), e);
-        }
-    }
-
-    private int startAndWait(FrontContainer c, int[] stdio) throws RuntimeError {
-        ContainerInfo info = rt.create(CreateRequest.of(c.id(), dirs.bundle(c.id())).withStdio(stdio));
-        try {
-            return rt.startAndWait(info);
-        } finally {
-            rt.delete(c.id(), true);
         }
     }
 
@@ -218,7 +237,7 @@ public final class Front {
 
     /**
      * The monitor of a detached container ({@code burk __monitor ID}): starts it with its output
-     * in the log, prints "started" on stdout and closes stdout (the waiting {@code run -d} returns),
+     * in the log (with -t: the output of its terminal, whose master the monitor holds), prints "started" on stdout and closes stdout (the waiting {@code run -d} returns),
      * waits for it, and records its exit (or removes it, with --rm).
      */
     public int monitor(String id) throws FrontException {
@@ -227,22 +246,72 @@ public final class Front {
         try (Fd devnull = Syscalls.open("/dev/null", Syscalls.O_RDONLY, 0);
              Fd log = Syscalls.open(dirs.log(id).toString(), Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_APPEND, 0640)) {
             ContainerRuntime.becomeSubreaper();
-            ContainerInfo info = rt.create(CreateRequest.of(id, dirs.bundle(id))
-                    .withStdio(new int[] {devnull.get(), log.get(), log.get()}));
-            try {
-                rt.start(id);
-                System.out.println("started");
-                System.out.flush();
-                System.out.close();
-                code = Syscalls.waitPid(info.pid(), 0).shellStatus();
-            } finally {
-                rt.delete(id, true);
+            boolean terminal = ContainerRuntime.loadSpec(dirs.bundle(id)).process().terminal();
+            CreateRequest req = CreateRequest.of(id, dirs.bundle(id)).withStdio(new int[] {devnull.get(), log.get(), log.get()});
+            try (ConsoleLog console = terminal ? ConsoleLog.listen() : null) {
+                ContainerInfo info = rt.create(terminal ? req.withConsoleSocket(console.socketPath()) : req);
+                try {
+                    if (console != null) console.attach(log.get());
+                    rt.start(id);
+                    System.out.println("started");
+                    System.out.flush();
+                    System.out.close();
+                    code = Syscalls.waitPid(info.pid(), 0).shellStatus();
+                    if (console != null) console.drain();
+                } finally {
+                    rt.delete(id, true);
+                }
             }
         } catch (RuntimeError | IOException e) {
             throw new FrontException(e.getMessage(), e);
         }
         finish(c, code);
         return code;
+    }
+
+    // ---- exec
+
+    /**
+     * {@code burk exec}: runs another process in a running container, in all its namespaces and
+     * its cgroup, with the container's capabilities and seccomp filter (the runtime's exec). The
+     * container's process is the base: its env (with -e on top), user (unless -u) and cwd (unless
+     * -w). In the foreground it returns the process's status; with -d, 0 once it runs.
+     */
+    public int exec(ExecOptions o) throws FrontException {
+        if (o.command().isEmpty()) throw new FrontException("exec: no command given");
+        if (o.detach() && o.tty()) throw new FrontException("exec: -d with -t is not supported (nothing would hold the terminal)");
+        FrontContainer c = lookup(o.container());
+        if (runtimeStatus(c.id()) != ContainerStatus.RUNNING) {
+            throw new FrontException("container " + c.name() + " is not running");
+        }
+        try {
+            ProcessSpec base = rt.containerProcess(c.id());
+            User user = base.user();
+            if (o.user() != null) {
+                UserLookup.Resolved r = UserLookup.resolve(Path.of(rt.state(c.id()).rootfs()), o.user());
+                List<Long> gids = new ArrayList<>();
+                for (int g : r.additionalGids()) gids.add((long) g);
+                user = new User(r.uid(), r.gid(), base.user().umask(), gids, null);
+            }
+            Map<String, String> env = new LinkedHashMap<>();
+            for (String kv : base.env()) SpecBuilder.put(env, kv);
+            SpecBuilder.overlay(env, o.env());
+            List<String> envList = new ArrayList<>();
+            env.forEach((k, v) -> envList.add(k + "=" + v));
+            String cwd = o.workdir() != null ? o.workdir() : base.cwd();
+            if (!cwd.startsWith("/")) throw new FrontException("exec: the working directory '" + cwd + "' is not an absolute path");
+            Tty.Size size = o.tty() ? terminalSize() : null;
+            ProcessSpec p = new ProcessSpec(o.tty(), size == null ? null : new ConsoleSize(size.rows(), size.cols()), user,
+                    o.command(), null, envList, cwd, base.capabilities(), base.rlimits(), base.noNewPrivileges(),
+                    base.apparmorProfile(), base.oomScoreAdj(), base.selinuxLabel(), null, null, null);
+            try (Fd devnull = Syscalls.open("/dev/null", Syscalls.O_RDWR, 0)) {
+                int[] stdio = o.detach() ? new int[] {devnull.get(), devnull.get(), devnull.get()}
+                        : new int[] {o.interactive() ? 0 : devnull.get(), 1, 2};
+                return rt.exec(ExecRequest.of(c.id(), p).withStdio(stdio).withDetach(o.detach(), null));
+            }
+        } catch (RuntimeError | IOException e) {
+            throw new FrontException(e.getMessage(), e);
+        }
     }
 
     // ---- lookups and listings

@@ -1,6 +1,7 @@
 package burk.front;
 
 import burk.image.ImageConfig;
+import burk.linux.Tty;
 import burk.spec.DefaultSpec;
 import burk.spec.SpecCodec;
 
@@ -48,7 +49,15 @@ final class SpecBuilder {
         for (String kv : img.env()) put(env, kv);
         if (!env.containsKey("PATH")) put(env, DEFAULT_PATH);
         env.put("HOSTNAME", hostname);
-        for (String kv : o.env()) {
+        overlay(env, o.env());
+        List<String> out = new ArrayList<>();
+        env.forEach((k, v) -> out.add(k + "=" + v));
+        return out;
+    }
+
+    /** -e's K=V over {@code env}; a bare K takes this process's value, as Docker does. */
+    static void overlay(Map<String, String> env, List<String> flags) {
+        for (String kv : flags) {
             if (kv.contains("=")) {
                 put(env, kv);
             } else {
@@ -56,25 +65,34 @@ final class SpecBuilder {
                 if (v != null) env.put(kv, v);
             }
         }
-        List<String> out = new ArrayList<>();
-        env.forEach((k, v) -> out.add(k + "=" + v));
-        return out;
     }
 
-    private static void put(Map<String, String> env, String kv) {
+    static void put(Map<String, String> env, String kv) {
         int eq = kv.indexOf('=');
         if (eq > 0) env.put(kv.substring(0, eq), kv.substring(eq + 1));
     }
 
     @SuppressWarnings("unchecked")
+    /**
+     * @param consoleSize the size of the terminal burk runs in, for {@code -t}; null when none
+     * @param volumes     the image's volumes, made for this container
+     * @param init        burk-init on the host, to run the command under (--init), or null
+     */
     static Map<String, Object> build(ImageConfig img, RunOptions o, Path rootfs, Path dir, String hostname,
-                                     UserLookup.Resolved user) throws FrontException {
+                                     UserLookup.Resolved user, Tty.Size consoleSize, List<AnonymousVolumes.Volume> volumes,
+                                     Path init) throws FrontException {
         Map<String, Object> tree = SpecCodec.toTree(DefaultSpec.create());
         tree.put("root", new LinkedHashMap<>(Map.of("path", rootfs.toString(), "readonly", o.readOnly())));
         tree.put("hostname", hostname);
         Map<String, Object> p = (Map<String, Object>) tree.get("process");
-        p.put("terminal", false);
-        p.put("args", new ArrayList<Object>(args(img, o)));
+        p.put("terminal", o.tty());
+        if (o.tty() && consoleSize != null) {
+            p.put("consoleSize", new LinkedHashMap<>(Map.of("height", (long) consoleSize.rows(), "width", (long) consoleSize.cols())));
+        }
+        List<Object> argv = new ArrayList<>();
+        if (init != null) argv.addAll(List.of(InitBinary.CONTAINER_PATH, "--"));
+        argv.addAll(args(img, o));
+        p.put("args", argv);
         p.put("env", new ArrayList<Object>(env(img, o, hostname)));
         String cwd = o.workdir() != null ? o.workdir() : img.workingDir();
         if (cwd == null || cwd.isEmpty()) cwd = "/";
@@ -89,15 +107,14 @@ final class SpecBuilder {
             u.put("additionalGids", g);
         }
         p.put("user", u);
-        Map<String, Object> caps = new LinkedHashMap<>();
-        for (String set : List.of("bounding", "effective", "permitted")) caps.put(set, new ArrayList<Object>(DOCKER_CAPS));
-        p.put("capabilities", caps);
 
         List<Object> mounts = new ArrayList<>((List<Object>) tree.get("mounts"));
         mounts.add(bind(dir.resolve("hostname").toString(), "/etc/hostname", false));
         mounts.add(bind(dir.resolve("hosts").toString(), "/etc/hosts", false));
         mounts.add(bind(dir.resolve("resolv.conf").toString(), "/etc/resolv.conf", false));
+        for (AnonymousVolumes.Volume v : volumes) mounts.add(bind(v.source().toString(), v.destination(), false));
         for (String v : o.volumes()) mounts.add(volume(v));
+        if (init != null) mounts.add(bind(init.toString(), InitBinary.CONTAINER_PATH, true));
         tree.put("mounts", mounts);
 
         Map<String, Object> linux = (Map<String, Object>) tree.get("linux");
@@ -118,6 +135,7 @@ final class SpecBuilder {
         }
         if (o.pidsLimit() > 0) res.put("pids", new LinkedHashMap<>(Map.of("limit", o.pidsLimit())));
         linux.put("resources", res);
+        Security.apply(tree, o);
         return tree;
     }
 

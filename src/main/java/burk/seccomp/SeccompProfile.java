@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -199,6 +200,58 @@ public record SeccompProfile(
     /** As {@link #fromJson(Map)}, naming fields below {@code path} in errors. */
     public static SeccompProfile fromJson(Map<String, Object> json, String path) {
         return new JsonReader(path).profile(json);
+    }
+
+    /**
+     * This profile as a runtime-spec {@code linux.seccomp} JSON tree: maps, lists, strings and
+     * {@code Long} numbers ({@code BigInteger} for an argument value at or above 2^63), in the
+     * shape {@link #fromJson(Map)} reads, so {@code fromJson(p.toJson())} equals {@code p}.
+     * Absent optional fields are left out, as runc's and Docker's writers do.
+     */
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("defaultAction", defaultAction.ociName());
+        if (defaultErrnoRet != null) m.put("defaultErrnoRet", (long) defaultErrnoRet);
+        if (!architectures.isEmpty()) {
+            List<Object> archs = new ArrayList<>();
+            for (Arch a : architectures) archs.add(a.scmpName());
+            m.put("architectures", archs);
+        }
+        if (!flags.isEmpty()) {
+            List<Object> fl = new ArrayList<>();
+            // in declaration order: a stable document for the same profile
+            for (Flag f : Flag.values()) if (flags.contains(f)) fl.add(f.ociName());
+            m.put("flags", fl);
+        }
+        if (listenerPath != null) m.put("listenerPath", listenerPath);
+        if (listenerMetadata != null) m.put("listenerMetadata", listenerMetadata);
+        List<Object> rules = new ArrayList<>();
+        for (SyscallRule r : syscalls) {
+            Map<String, Object> rule = new LinkedHashMap<>();
+            rule.put("names", new ArrayList<Object>(r.names()));
+            rule.put("action", r.action().ociName());
+            if (r.errnoRet() != null) rule.put("errnoRet", (long) r.errnoRet());
+            if (!r.args().isEmpty()) {
+                List<Object> args = new ArrayList<>();
+                for (ArgCondition c : r.args()) {
+                    Map<String, Object> a = new LinkedHashMap<>();
+                    a.put("index", (long) c.index());
+                    a.put("value", uint64(c.value()));
+                    a.put("valueTwo", uint64(c.valueTwo()));
+                    a.put("op", c.op().ociName());
+                    args.add(a);
+                }
+                rule.put("args", args);
+            }
+            rules.add(rule);
+        }
+        m.put("syscalls", rules);
+        return m;
+    }
+
+    /** The runtime-spec's values are unsigned 64-bit: bits above Long.MAX_VALUE become a BigInteger. */
+    private static Object uint64(long bits) {
+        return bits >= 0 ? (Object) bits : new BigInteger(Long.toUnsignedString(bits));
     }
 
     private static void check(boolean ok, String field, String problem) {

@@ -27,7 +27,7 @@ class LayeringTest {
             "seccomp", Set.of("spec"),
             "runtime", Set.of("spec", "linux", "cgroups", "seccomp"),
             "image", Set.of("spec", "linux"),
-            "front", Set.of("spec", "linux", "runtime", "image", "cgroups"),
+            "front", Set.of("spec", "linux", "runtime", "image", "cgroups", "seccomp"),
             "daemon", Set.of("spec", "linux", "runtime", "cgroups", "seccomp"),
             "cli", Set.of("spec", "linux", "runtime", "image", "front", "daemon", "cgroups", "seccomp"));
     private static final Pattern REF = Pattern.compile("\\bburk\\.([a-z]+)\\.");

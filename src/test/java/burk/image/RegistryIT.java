@@ -213,4 +213,85 @@ class RegistryIT {
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
+
+    /**
+     * A zstd frame of raw blocks: what a zstd encoder may emit for incompressible data, made here
+     * when the zstd tool is absent (the entropy-coded paths are tested against its blobs).
+     */
+    static byte[] rawZstdFrame(byte[] data) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x28, (byte) 0xb5, (byte) 0x2f, (byte) 0xfd, (byte) 0xE0});
+        for (int i = 0; i < 8; i++) out.write((int) ((long) data.length >>> (8 * i)));
+        int at = 0;
+        do {
+            int n = Math.min(128 * 1024, data.length - at);
+            int header = (n << 3) | (at + n == data.length ? 1 : 0);
+            out.write(header);
+            out.write(header >>> 8);
+            out.write(header >>> 16);
+            out.write(data, at, n);
+            at += n;
+        } while (at < data.length);
+        return out.toByteArray();
+    }
+
+    static byte[] zstd(byte[] data) throws Exception {
+        Path tool = Path.of("/usr/bin/zstd");
+        if (!Files.isExecutable(tool)) return rawZstdFrame(data);
+        Process p = new ProcessBuilder(tool.toString(), "-q", "-c", "-9").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Thread feed = Thread.ofPlatform().start(() -> {
+            try (var in = p.getOutputStream()) {
+                in.write(data);
+            } catch (java.io.IOException e) {
+                // the tool died: its exit status says so below
+            }
+        });
+        byte[] z = p.getInputStream().readAllBytes();
+        feed.join();
+        assertEquals(0, p.waitFor());
+        return z;
+    }
+
+    @Test
+    void anImageWithZstdLayersPullsAndRuns() throws Exception {
+        Path rootfs = Path.of(System.getProperty("burk.home", "."), "build/rootfs");
+        assumeTrue(Files.isExecutable(rootfs.resolve("bin/busybox")), "no busybox rootfs (scripts/make-rootfs)");
+        ImageStore scratch = new ImageStore(work.resolve("scratch"));
+        StoredImage base = new ImageImporter(scratch).importDirectory(rootfs, ImageReference.parse("localhost/base:1"),
+                List.of("/bin/sh"), List.of("PATH=/bin"));
+        byte[] baseTar = scratch.blobs().read(Manifest.parse(scratch.blobs().read(base.manifest()), MediaTypes.OCI_MANIFEST).layers().get(0).digest());
+        byte[] topTar = new TestTars().dir("etc/").file("etc/zmsg", "hello from a zstd layer\n").bytes();
+        List<byte[]> tars = List.of(baseTar, topTar);
+        List<byte[]> blobs = List.of(zstd(baseTar), zstd(topTar));
+        assertEquals((byte) 0xfd, blobs.get(0)[3], "a zstd frame");
+        byte[] cfg = ImageBuilder.config(tars, List.of("cat", "/etc/zmsg"), Platform.current());
+        List<Descriptor> layers = new ArrayList<>();
+        for (byte[] b : blobs) layers.add(new Descriptor(MediaTypes.OCI_LAYER_ZSTD, Digest.sha256(b), b.length));
+        byte[] manifest = new Manifest(MediaTypes.OCI_MANIFEST, new Descriptor(MediaTypes.OCI_CONFIG, Digest.sha256(cfg), cfg.length),
+                layers).toBytes();
+        Path runRoot = Files.createDirectories(Path.of("/run/burk-zst-" + ProcessHandle.current().pid()));
+        try (TestRegistry reg = new TestRegistry(work.resolve("reg"), null)) {
+            TestPush push = new TestPush(reg.host(), "test/zstd", null);
+            push.blob(cfg);
+            for (byte[] b : blobs) push.blob(b);
+            push.manifest("v1", MediaTypes.OCI_MANIFEST, manifest);
+            Path home = Path.of(System.getProperty("burk.home", ".")).toAbsolutePath();
+            ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/burk").toString(), "--root", runRoot.toString(), "run", "--rm",
+                    reg.host() + "/test/zstd:v1");
+            pb.environment().put("BURK_CLASSPATH", home.resolve("target/classes").toString());
+            pb.environment().put("BURK_STORAGE", work.resolve("store").toString());
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            Path out = work.resolve("run.out");
+            pb.redirectOutput(out.toFile()).redirectErrorStream(true);
+            Process p = pb.start();
+            assertTrue(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), "burk run finished");
+            String text = Files.readString(out);
+            assertEquals(0, p.exitValue(), text);
+            assertTrue(text.endsWith("hello from a zstd layer\n"), "pulled, unpacked from zstd and run: " + text);
+            StoredImage pulled = store.find(reg.host() + "/test/zstd:v1");
+            assertEquals(Digest.sha256(manifest), pulled.manifest());
+        } finally {
+            Files.deleteIfExists(runRoot);
+        }
+    }
 }
