@@ -1,5 +1,8 @@
 package burk.cli;
 
+import burk.image.ImageException;
+import burk.image.ImageStore;
+import burk.image.Snapshots;
 import burk.linux.Fd;
 import burk.linux.Syscalls;
 import burk.runtime.ContainerInfo;
@@ -45,6 +48,8 @@ final class SeedWalkthrough {
 
     static final List<Flags.Def> FLAGS = List.of(
             Flags.Def.value("the root filesystem to use (default: the busybox rootfs made by ./setup)", "rootfs"),
+            Flags.Def.value("run the walkthrough from an image in burk's store instead (./setup stores localhost/busybox)",
+                    "image"),
             Flags.HELP);
 
     static int run(ContainerRuntime rt, List<String> args, PrintStream out) throws UsageError, RuntimeError {
@@ -52,16 +57,29 @@ final class SeedWalkthrough {
         if (f.bool("help")) return Help.command("demo", out);
         String home = System.getProperty("burk.home", ".");
         Path rootfs = Path.of(f.value("rootfs", home + "/build/rootfs")).toAbsolutePath().normalize();
-        if (!Files.isExecutable(rootfs.resolve("bin/sh"))) {
-            throw new RuntimeError("demo: no rootfs at " + rootfs + " (run ./setup, which builds one from busybox-static)");
-        }
         Path work;
         try {
             work = Files.createTempDirectory("burk-demo-");
         } catch (IOException e) {
             throw new RuntimeError("demo: cannot make a work directory: " + e.getMessage(), e);
         }
+        Path snapshot = work.resolve("image-rootfs");
         try {
+            if (f.has("image")) {
+                // The seed's first step: take an image and build the container's filesystem from
+                // it (its layers stacked with overlayfs, or copied where overlay is unavailable).
+                String ref = f.value("image", "");
+                try {
+                    ImageStore store = new ImageStore(ImageStore.defaultRoot());
+                    rootfs = Snapshots.prepare(snapshot, store.layers(store.get(ref)), true).path();
+                    out.println("The containers below run from the image " + ref + ", unpacked in " + rootfs + ".");
+                } catch (ImageException e) {
+                    throw new RuntimeError("demo: image " + ref + ": " + e.getMessage(), e);
+                }
+            }
+            if (!Files.isExecutable(rootfs.resolve("bin/sh"))) {
+                throw new RuntimeError("demo: no rootfs at " + rootfs + " (run ./setup, which builds one from busybox-static)");
+            }
             ContainerRuntime.becomeSubreaper();
             SeedWalkthrough w = new SeedWalkthrough(rt, rootfs, out, work);
             w.walk();
@@ -70,6 +88,11 @@ final class SeedWalkthrough {
                     : w.failures + " check(s) failed: see above.");
             return w.failures == 0 ? 0 : 1;
         } finally {
+            try {
+                Snapshots.remove(snapshot);
+            } catch (ImageException e) {
+                out.println("demo: could not remove " + snapshot + ": " + e.getMessage());
+            }
             deleteTree(work);
         }
     }
@@ -199,7 +222,8 @@ final class SeedWalkthrough {
         String prefix = dir.toString();
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
             String[] f = line.split(" ");
-            if (f.length > 4 && (f[4].equals(prefix) || f[4].startsWith(prefix + "/"))) return true;
+            // strictly below: an image's rootfs is itself a mount (its overlay), made by burk on purpose
+            if (f.length > 4 && f[4].startsWith(prefix + "/")) return true;
         }
         return false;
     }

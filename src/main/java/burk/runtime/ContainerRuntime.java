@@ -921,7 +921,17 @@ public final class ContainerRuntime {
             }
             reapDetachedChildren();
             ProcStat now = ProcStat.read(pid);
-            if (now == null || now.startTime() != before.startTime() || now.state() == 'Z') return;
+            if (now == null || now.startTime() != before.startTime()) return;
+            if (now.state() == 'Z') {
+                // A zombie that is this JVM's child must be reaped here: left unreaped inside a PID
+                // namespace it keeps that namespace's init from ever finishing its exit.
+                try {
+                    Syscalls.waitPid(pid, Syscalls.WNOHANG);
+                } catch (LinuxException e) {
+                    // not our child: its parent reaps it
+                }
+                return;
+            }
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
