@@ -30,10 +30,11 @@ BENCH_DAEMON_PID=""
 _bench_cleaned=""
 
 # The runtime binaries; burk is bin/burk. "burk-jvm" is bin/burk forced to a JVM per call (no
-# resident daemon), for the before/after figures of the daemon.
+# resident daemon), for the before/after figures of the daemon; "burk-noaot" is a JVM per call
+# without the AOT cache (only when asked for in BENCH_RUNTIMES), for what the cache buys.
 rt_bin() {
     case $1 in
-        burk|burk-jvm) echo "$BURK" ;;
+        burk|burk-jvm|burk-noaot) echo "$BURK" ;;
         runc) command -v runc ;;
         crun) command -v crun ;;
         *) echo "bench: unknown runtime $1" >&2; return 1 ;;
@@ -46,6 +47,8 @@ rt() {
     local bin; bin=$(rt_bin "$r")
     if [[ $r == burk-jvm ]]; then
         BURK_NO_DAEMON=1 "$bin" --root "$BENCH_TMP/state/$r" "$@"
+    elif [[ $r == burk-noaot ]]; then
+        BURK_NO_DAEMON=1 BURK_NO_AOT=1 "$bin" --root "$BENCH_TMP/state/$r" "$@"
     else
         "$bin" --root "$BENCH_TMP/state/$r" "$@"
     fi
@@ -148,7 +151,7 @@ stop_daemon() {
 # after the prefix, cgroup directories, mounts under the temp directory.
 leftovers() {
     local r
-    for r in burk burk-jvm runc crun; do
+    for r in burk burk-jvm burk-noaot runc crun; do
         if [[ -d $BENCH_TMP/state/$r ]]; then
             find "$BENCH_TMP/state/$r" -mindepth 1 -maxdepth 1 -type d -name "$PREFIX*" -printf "container state: %p\n"
         fi
@@ -180,7 +183,7 @@ bench_cleanup() {
     local r id pid d
     stop_daemon
     [[ -n ${BENCH_PHASE_OF:-} ]] && return 0
-    for r in burk-jvm runc crun burk; do
+    for r in burk-jvm burk-noaot runc crun burk; do
         [[ -d $BENCH_TMP/state/$r ]] || continue
         for d in "$BENCH_TMP/state/$r"/"$PREFIX"*; do
             [[ -d $d ]] || continue
@@ -278,7 +281,7 @@ table() {
         printf '  %-4s %-18s %-8s median %8s %-3s (p10 %s, p90 %s, n %s)\n' "$mode" "$metric" "$r" "${med[$r]}" "$unit" \
             "$(cut -d' ' -f2 <<<"$s")" "$(cut -d' ' -f3 <<<"$s")" "${s##* }"
     done
-    for r in burk burk-jvm; do
+    for r in burk burk-jvm burk-noaot; do
         [[ -n ${med[$r]:-} ]] || continue
         local line=""
         [[ -n ${med[runc]:-} ]] && line+=" $r/runc $(ratio "${med[$r]}" "${med[runc]}")"

@@ -539,7 +539,7 @@ public final class ContainerRuntime {
                 if (cg != null) {
                     for (long pid : cg.pids()) {
                         try {
-                            Syscalls.kill((int) pid, signal);
+                            ProcessSignals.send((int) pid, signal);
                         } catch (LinuxException e) {
                             if (e.errno() != Errno.ESRCH) throw e;
                         }
@@ -547,7 +547,7 @@ public final class ContainerRuntime {
                     return;
                 }
             }
-            Syscalls.kill(rec.pid(), signal);
+            ProcessSignals.send(rec.pid(), signal);
         } catch (LinuxException e) {
             if (e.errno() == Errno.ESRCH) throw new RuntimeError("container not running", e);
             throw new RuntimeError(e.getMessage(), e);
@@ -671,7 +671,7 @@ public final class ContainerRuntime {
 
     private void killQuietly(long pid) {
         try {
-            Syscalls.kill((int) pid, 9);
+            ProcessSignals.send((int) pid, ProcessSignals.SIGKILL);
         } catch (LinuxException ignored) {
             // already gone
         }
