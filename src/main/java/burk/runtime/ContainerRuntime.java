@@ -661,7 +661,7 @@ public final class ContainerRuntime {
                 if (cg != null) signalAll(cg, signal);
                 return;
             }
-            Syscalls.kill(rec.pid(), signal);
+            ProcessSignals.send(rec.pid(), signal);
             if (st == ContainerStatus.PAUSED && signal == SIGKILL && cg != null) cg.thaw();
         } catch (CgroupException e) {
             throw new RuntimeError(e.getMessage(), e);
@@ -892,7 +892,7 @@ public final class ContainerRuntime {
 
     private void killQuietly(long pid) {
         try {
-            Syscalls.kill((int) pid, 9);
+            ProcessSignals.send((int) pid, ProcessSignals.SIGKILL);
         } catch (LinuxException ignored) {
             // already gone
         }
