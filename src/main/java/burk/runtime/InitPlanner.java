@@ -5,7 +5,6 @@ import burk.runtime.plan.Namespace;
 import burk.runtime.plan.Plan;
 import burk.runtime.plan.PlanStep;
 import burk.runtime.plan.Step;
-import burk.spec.IdMapping;
 import burk.spec.LinuxDevice;
 import burk.spec.LinuxNamespace;
 import burk.spec.Mount;
@@ -523,9 +522,4 @@ final class InitPlanner {
         return Path.of(p).normalize().toString();
     }
 
-    static String mapLines(List<IdMapping> maps) {
-        StringBuilder sb = new StringBuilder();
-        for (IdMapping m : maps) sb.append(m.containerID()).append(' ').append(m.hostID()).append(' ').append(m.size()).append('\n');
-        return sb.toString();
-    }
 }

@@ -53,17 +53,17 @@ final class Rootless {
         try {
             if (!uids.isEmpty()) {
                 if (me.root() || isOnlyOwn(uids, me.uid())) {
-                    Files.writeString(procFile(pid, "uid_map"), InitPlanner.mapLines(uids));
+                    Files.writeString(procFile(pid, "uid_map"), mapLines(uids));
                 } else {
                     runMapper("newuidmap", "linux.uidMappings", "/etc/subuid", me.uid(), pid, uids);
                 }
             }
             if (!gids.isEmpty()) {
                 if (me.root()) {
-                    Files.writeString(procFile(pid, "gid_map"), InitPlanner.mapLines(gids));
+                    Files.writeString(procFile(pid, "gid_map"), mapLines(gids));
                 } else if (isOnlyOwn(gids, me.gid())) {
                     Files.writeString(procFile(pid, "setgroups"), "deny");
-                    Files.writeString(procFile(pid, "gid_map"), InitPlanner.mapLines(gids));
+                    Files.writeString(procFile(pid, "gid_map"), mapLines(gids));
                 } else {
                     runMapper("newgidmap", "linux.gidMappings", "/etc/subgid", me.uid(), pid, gids);
                 }
@@ -146,5 +146,12 @@ final class Rootless {
     static CgroupResources withoutDevices(CgroupResources r) {
         return new CgroupResources(r.memory(), r.cpu(), r.pids(), r.blockIo(), r.hugepageLimits(), r.network(),
                 r.rdma(), r.unified(), null);
+    }
+
+    /** uid_map/gid_map lines: "containerID hostID size" per mapping. */
+    static String mapLines(List<IdMapping> maps) {
+        StringBuilder sb = new StringBuilder();
+        for (IdMapping m : maps) sb.append(m.containerID()).append(' ').append(m.hostID()).append(' ').append(m.size()).append('\n');
+        return sb.toString();
     }
 }

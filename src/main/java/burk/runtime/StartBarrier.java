@@ -1,6 +1,5 @@
 package burk.runtime;
 
-import burk.linux.Errno;
 import burk.linux.Fd;
 import burk.linux.Syscalls;
 
@@ -75,5 +74,4 @@ final class StartBarrier {
     /** sizeof(sockaddr_un.sun_path) less the terminating NUL. */
     static final int SUN_PATH_MAX = 107;
 
-    static String describe(int errno) { return Errno.text(errno); }
 }
