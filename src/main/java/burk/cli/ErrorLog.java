@@ -3,6 +3,7 @@ package burk.cli;
 import burk.spec.Json;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,26 +22,28 @@ final class ErrorLog {
     private final Path file;
     private final boolean json;
     private final boolean debug;
+    private final PrintStream err;
 
-    ErrorLog(Path file, boolean json, boolean debug) {
+    ErrorLog(Path file, boolean json, boolean debug, PrintStream err) {
         this.file = file;
         this.json = json;
         this.debug = debug;
+        this.err = err;
     }
 
     void error(String msg) {
-        System.err.println("burk: " + msg);
+        err.println("burk: " + msg);
         append("error", msg);
     }
 
     void warn(String msg) {
-        System.err.println("burk: warning: " + msg);
+        err.println("burk: warning: " + msg);
         append("warning", msg);
     }
 
     void debug(String msg) {
         if (!debug) return;
-        System.err.println("burk: debug: " + msg);
+        err.println("burk: debug: " + msg);
         append("debug", msg);
     }
 
@@ -60,7 +63,7 @@ final class ErrorLog {
         try {
             Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            System.err.println("burk: cannot write the log " + file + ": " + e.getMessage());
+            err.println("burk: cannot write the log " + file + ": " + e.getMessage());
         }
     }
 }

@@ -105,6 +105,12 @@ final class Help {
                 "demo [command options]", "",
                 "The demo runs real containers and checks from the host what each step of the seed does.",
                 SeedWalkthrough.FLAGS));
+        TOPICS.put("daemon", new Topic("serve the native front from a resident JVM, or say whether one serves",
+                "daemon [status]", "",
+                "The daemon command keeps a JVM running that decides for the native front (target/burk-front),\n"
+                        + "which bin/burk runs in place of a JVM per call (docs/performance.md). It serves in the\n"
+                        + "foreground until SIGTERM or SIGINT. \"burk daemon status\" says whether one serves this burk.",
+                DaemonCommand.FLAGS));
     }
 
     /** The topic of a command, or null. */

@@ -5,9 +5,12 @@ import burk.linux.Fd;
 import burk.linux.LinuxException;
 import burk.linux.Syscalls;
 import burk.linux.UnixSocket;
+import burk.daemon.Invocation;
+import burk.daemon.Outcome;
 import burk.runtime.ContainerInfo;
 import burk.runtime.ContainerRuntime;
 import burk.runtime.CreateRequest;
+import burk.runtime.ProcessHost;
 import burk.runtime.RuntimeError;
 import burk.spec.DefaultSpec;
 import burk.spec.Json;
@@ -44,11 +47,31 @@ public final class Main {
             Flags.Def.bool("show help", "help", "h"));
 
     private final PrintStream out;
-    private ErrorLog log = new ErrorLog(null, false, false);
+    // The caller's stderr, working directory, environment and process: this JVM's own, or, in
+    // burk's resident daemon, those of the native front the engine ran (burk.daemon).
+    private final PrintStream err;
+    private final Path cwd;
+    private final Map<String, String> env;
+    private final ProcessHost host;
+    private ErrorLog log;
 
     // Package-private (not private) so that AotTraining can run commands in one JVM.
     Main(PrintStream out) {
+        this(out, System.err, null, System.getenv(), ProcessHost.local());
+    }
+
+    private Main(PrintStream out, PrintStream err, Path cwd, Map<String, String> env, ProcessHost host) {
         this.out = out;
+        this.err = err;
+        this.cwd = cwd;
+        this.env = env;
+        this.host = host;
+        this.log = new ErrorLog(null, false, false, err);
+    }
+
+    /** A path the caller gave: relative ones are relative to the caller's working directory. */
+    private Path path(String p) {
+        return cwd == null ? Path.of(p) : cwd.resolve(p);
     }
 
     public static void main(String[] args) {
@@ -61,16 +84,60 @@ public final class Main {
         Runtime.getRuntime().halt(code);
     }
 
+    /**
+     * Runs a command line for burk's resident daemon, on behalf of the front that sent it. The
+     * commands an engine calls are served; anything else (demo, daemon, unknown words) falls back
+     * to a JVM of the front's own, decided before anything is done.
+     */
+    static Outcome serveForFront(Invocation inv) {
+        String cmd;
+        try {
+            Flags g = Flags.parse(inv.args(), GLOBAL);
+            cmd = g.positional().isEmpty() ? "" : g.positional().get(0);
+            if (g.bool("version")) cmd = "--version";
+            if (cmd.equals("daemon") && !g.positional().equals(List.of("daemon", "status"))) cmd = "";
+        } catch (UsageError e) {
+            cmd = "";
+        }
+        if (!DAEMON_SERVES.contains(cmd)) return Outcome.fallback("not served by the daemon: '" + cmd + "'");
+        if (cmd.equals("run") && !runcRunWithoutLocalTerminal(inv)) {
+            return Outcome.fallback("run of an image, or with a terminal burk relays itself");
+        }
+        return Outcome.exit(new Main(inv.out(), inv.err(), inv.cwd(), inv.env(), inv.host()).run(inv.args()));
+    }
+
+    /**
+     * True for runc's `run` whose container needs no terminal relayed by burk's own stdio: the
+     * image form (`burk run IMAGE`) and a terminal proxy both live in the process that runs them.
+     */
+    private static boolean runcRunWithoutLocalTerminal(Invocation inv) {
+        try {
+            Flags g = Flags.parse(inv.args(), GLOBAL);
+            List<String> rest = g.positional();
+            List<String> cmdArgs = rest.subList(1, rest.size());
+            if (!RunForm.isRunc(cmdArgs)) return false;
+            Flags f = Flags.parse(cmdArgs, RUN);
+            if (f.has("console-socket") || f.bool("detach")) return true;
+            Path bundle = inv.cwd().resolve(f.value("bundle", "."));
+            return !ContainerRuntime.loadSpec(bundle.toAbsolutePath().normalize()).process().terminal();
+        } catch (UsageError | RuntimeError | RuntimeException e) {
+            return true;   // the command itself reports what is wrong with it
+        }
+    }
+
+    private static final java.util.Set<String> DAEMON_SERVES =
+            java.util.Set.of("create", "start", "run", "state", "kill", "delete", "list", "spec", "--version", "daemon");
+
     int run(List<String> args) {
         Flags g;
         try {
             g = Flags.parse(args, GLOBAL);
-            log = new ErrorLog(g.has("log") ? Path.of(g.value("log", "")) : null,
-                    "json".equals(g.value("log-format", "text")), g.bool("debug"));
+            log = new ErrorLog(g.has("log") ? path(g.value("log", "")) : null,
+                    "json".equals(g.value("log-format", "text")), g.bool("debug"), err);
             String fmt = g.value("log-format", "text");
             if (!fmt.equals("text") && !fmt.equals("json")) throw new UsageError("invalid log-format: " + fmt);
         } catch (UsageError e) {
-            System.err.println("burk: " + e.getMessage());
+            err.println("burk: " + e.getMessage());
             return 1;
         }
         if (g.bool("version")) {
@@ -84,9 +151,9 @@ public final class Main {
         }
         String cmd = rest.get(0);
         List<String> cmdArgs = rest.subList(1, rest.size());
-        Path root = g.has("root") ? Path.of(g.value("root", "")) : ContainerRuntime.defaultRoot();
+        Path root = g.has("root") ? path(g.value("root", "")) : ContainerRuntime.defaultRoot(env.get("XDG_RUNTIME_DIR"));
         ContainerRuntime rt = new ContainerRuntime(root.toAbsolutePath(),
-                g.bool("systemd-cgroup") ? CgroupDriver.SYSTEMD : CgroupDriver.CGROUPFS, log::warn);
+                g.bool("systemd-cgroup") ? CgroupDriver.SYSTEMD : CgroupDriver.CGROUPFS, log::warn, host);
         try {
             return switch (cmd) {
                 case "create" -> create(rt, cmdArgs);
@@ -110,6 +177,7 @@ public final class Main {
                 case "demo" -> SeedWalkthrough.run(rt, cmdArgs, out);
                 case "pull", "images", "rm", "rmi", "logs", "stop", "inspect", "load", "save", "import", "tag", "login",
                      "logout", "__monitor" -> FrontCommands.dispatch(cmd, rt, cmdArgs, out);
+                case "daemon" -> DaemonCommand.run(cmdArgs, out, err, host != ProcessHost.local());
                 case "help" -> {
                     Help.general(out);
                     yield 0;
@@ -118,7 +186,7 @@ public final class Main {
             };
         } catch (UsageError e) {
             log.error(e.getMessage());
-            Help.command(cmd, System.err);
+            Help.command(cmd, err);
             return 1;
         } catch (RuntimeError e) {
             log.error(e.getMessage());
@@ -180,18 +248,18 @@ public final class Main {
         }
         int[] stdio = new int[3 + preserve];
         for (int i = 0; i < stdio.length; i++) stdio[i] = i;
-        Path bundle = Path.of(f.value("bundle", "."));
-        CreateRequest req = new CreateRequest(id, bundle, f.has("pid-file") ? Path.of(f.value("pid-file", "")) : null,
-                f.bool("no-pivot"), stdio, f.bool("explain") ? System.err : null,
-                f.has("console-socket") ? Path.of(f.value("console-socket", "")).toAbsolutePath() : null,
+        Path bundle = path(f.value("bundle", "."));
+        CreateRequest req = new CreateRequest(id, bundle, f.has("pid-file") ? path(f.value("pid-file", "")) : null,
+                f.bool("no-pivot"), stdio, f.bool("explain") ? err : null,
+                f.has("console-socket") ? path(f.value("console-socket", "")).toAbsolutePath() : null,
                 f.bool("no-new-keyring"));
         return req;
     }
 
     /** --pidfd-socket: one SCM_RIGHTS message with a pidfd of the container's init. */
-    private static void sendPidfd(ContainerRuntime rt, Flags f, ContainerInfo c) throws RuntimeError {
+    private void sendPidfd(ContainerRuntime rt, Flags f, ContainerInfo c) throws RuntimeError {
         if (!f.has("pidfd-socket")) return;
-        String sock = f.value("pidfd-socket", "");
+        String sock = path(f.value("pidfd-socket", "")).toString();
         try (Fd pidfd = Syscalls.pidfdOpen(c.pid()); Fd conn = UnixSocket.connect(sock)) {
             UnixSocket.sendFd(conn, pidfd.get(), "pidfd".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (LinuxException e) {
@@ -307,7 +375,7 @@ public final class Main {
         if (f.bool("help")) return Help.command("spec", out);
         if (!f.positional().isEmpty()) throw new UsageError("\"spec\" requires exactly 0 argument(s)");
         RuntimeSpec s = f.bool("rootless") ? DefaultSpec.rootless() : DefaultSpec.create();
-        Path target = f.has("bundle") ? Path.of(f.value("bundle", ".")).resolve("config.json") : Path.of("config.json");
+        Path target = f.has("bundle") ? path(f.value("bundle", ".")).resolve("config.json") : path("config.json");
         try {
             Files.writeString(target, SpecCodec.toJson(s, true), java.nio.file.StandardOpenOption.CREATE_NEW,
                     java.nio.file.StandardOpenOption.WRITE);

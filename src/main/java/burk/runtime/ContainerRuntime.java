@@ -61,6 +61,7 @@ public final class ContainerRuntime {
 
     private final CgroupDriver cgroupDriver;
     private final Consumer<String> warnings;
+    private final ProcessHost host;
 
     /** A runtime keeping container state under {@code root}; warnings go to stderr. */
     public ContainerRuntime(Path root) {
@@ -83,14 +84,28 @@ public final class ContainerRuntime {
      * field that is ignored).
      */
     public ContainerRuntime(Path root, CgroupDriver driver, Consumer<String> warnings) {
+        this(root, driver, warnings, ProcessHost.local());
+    }
+
+    /**
+     * As {@link #ContainerRuntime(Path, CgroupDriver, Consumer)}, for containers that descend from
+     * {@code host}: burk's resident daemon passes the native front an engine ran, so that the init
+     * is the engine's descendant, not the daemon's.
+     */
+    public ContainerRuntime(Path root, CgroupDriver driver, Consumer<String> warnings, ProcessHost host) {
         this.store = new ContainerStore(root);
         this.cgroupDriver = driver;
         this.warnings = warnings;
+        this.host = host;
     }
 
     /** /run/burk for root, $XDG_RUNTIME_DIR/burk otherwise (as runc picks its own root). */
     public static Path defaultRoot() {
-        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        return defaultRoot(System.getenv("XDG_RUNTIME_DIR"));
+    }
+
+    /** {@link #defaultRoot()} for a caller whose XDG_RUNTIME_DIR is {@code xdg} (or null). */
+    public static Path defaultRoot(String xdg) {
         if (!isRoot() && xdg != null && !xdg.isEmpty()) return Path.of(xdg, "burk");
         return Path.of("/run/burk");
     }
@@ -359,7 +374,7 @@ public final class ContainerRuntime {
     private int launch(Plan plan, CreateRequest req, RuntimeSpec spec, CgroupManager cg, Path bundle, Path dir)
             throws RuntimeError, IOException {
         int initPid = -1;
-        try (HelperSession s = HelperSession.spawn(plan, req.stdio())) {
+        try (HelperSession s = host.spawnHelper(plan, req.stdio())) {
             while (true) {
                 HelperMessage m = s.next();
                 if (m == null) {
@@ -823,9 +838,14 @@ public final class ContainerRuntime {
 
     /** As {@link #run(CreateRequest)}; with {@code keep} the stopped container is not deleted (runc's --keep). */
     public int run(CreateRequest req, boolean keep) throws RuntimeError {
-        becomeSubreaper();
         boolean terminal = req.consoleSocket() == null
                 && loadSpec(req.bundle().toAbsolutePath().normalize()).process().terminal();
+        if (terminal && host != ProcessHost.local()) {
+            // The proxy below relays this JVM's own stdio; burk's daemon sends such runs back to
+            // a JVM of the caller's own before they start (burk.cli.Main#serveForFront).
+            throw new RuntimeError("a run with a terminal and no console socket needs burk's own process");
+        }
+        host.becomeSubreaper();
         if (!terminal) {
             ContainerInfo info = create(req);
             try {
@@ -857,11 +877,7 @@ public final class ContainerRuntime {
      * before {@link #create} when the caller will {@link #startAndWait}.
      */
     public static void becomeSubreaper() throws RuntimeError {
-        try {
-            Syscalls.prctl(Syscalls.PR_SET_CHILD_SUBREAPER, 1);
-        } catch (LinuxException e) {
-            throw new RuntimeError("cannot become a child subreaper: " + e.getMessage(), e);
-        }
+        ProcessHost.local().becomeSubreaper();
     }
 
     /**
@@ -869,13 +885,7 @@ public final class ContainerRuntime {
      * the exit code, or 128 + the signal that killed it. The container is not deleted.
      */
     public int startAndWait(ContainerInfo created) throws RuntimeError {
-        try (SignalForwarder fwd = SignalForwarder.install(created.pid())) {
-            start(created.id());
-            return Syscalls.waitPid(created.pid(), 0).shellStatus();
-        } catch (LinuxException e) {
-            throw new RuntimeError("wait for the container process " + created.pid() + ": " + e.getMessage()
-                    + (e.errno() == Errno.ECHILD ? " (call becomeSubreaper() before create)" : ""), e);
-        }
+        return host.startAndWait(created.pid(), () -> start(created.id()));
     }
 
     /** create + start, returning once the process runs (runc run --detach). */

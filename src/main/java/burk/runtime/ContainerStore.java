@@ -95,7 +95,19 @@ public final class ContainerStore {
     FileLock lock(String id) throws IOException {
         FileChannel ch = FileChannel.open(dir(id).resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
-            return ch.lock();
+            while (true) {
+                try {
+                    return ch.lock();
+                } catch (java.nio.channels.OverlappingFileLockException heldByThisJvm) {
+                    // Another thread of this JVM (burk's daemon serves commands concurrently)
+                    // holds it: the JDK throws instead of blocking; wait as another process would.
+                    Thread.sleep(2);
+                }
+            }
+        } catch (InterruptedException e) {
+            ch.close();
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for the lock of " + id);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;

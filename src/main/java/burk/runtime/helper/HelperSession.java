@@ -44,22 +44,37 @@ public final class HelperSession implements AutoCloseable {
                 argv.add("burk-helper");
                 argv.add(Integer.toString(syncNo));
                 int pid = Syscalls.spawn("/proc/self/fd/" + exe.get(), argv, List.of(), map);
-                HelperSession s = new HelperSession(plan, mine, pid);
-                try {
-                    byte[] len = {(byte) encoded.length, (byte) (encoded.length >>> 8),
-                            (byte) (encoded.length >>> 16), (byte) (encoded.length >>> 24)};
-                    Syscalls.writeFully(mine, len);
-                    Syscalls.writeFully(mine, encoded);
-                } catch (LinuxException e) {
-                    s.close();
-                    throw new IOException("cannot send the plan to the native helper: " + e.getMessage(), e);
-                }
-                return s;
+                return attach(plan, mine, pid, encoded, true);
             } catch (IOException | RuntimeException e) {
                 if (mine.isOpen()) mine.close();
                 throw e;
             }
         }
+    }
+
+    /**
+     * A session with a helper someone else spawned (burk's native front, for the resident daemon):
+     * {@code sync} is this side of its sync socket. Sends the plan. The spawner reaps the helper
+     * (it is not this process's child).
+     */
+    public static HelperSession attach(Plan plan, Fd sync, int helperPid) throws IOException {
+        return attach(plan, sync, helperPid, plan.encode(), false);
+    }
+
+    private static HelperSession attach(Plan plan, Fd sync, int helperPid, byte[] encoded, boolean ourChild)
+            throws IOException {
+        HelperSession s = new HelperSession(plan, sync, helperPid);
+        s.helperReaped = !ourChild;
+        try {
+            byte[] len = {(byte) encoded.length, (byte) (encoded.length >>> 8),
+                    (byte) (encoded.length >>> 16), (byte) (encoded.length >>> 24)};
+            Syscalls.writeFully(sync, len);
+            Syscalls.writeFully(sync, encoded);
+        } catch (LinuxException e) {
+            s.close();
+            throw new IOException("cannot send the plan to the native helper: " + e.getMessage(), e);
+        }
+        return s;
     }
 
     public Plan plan() { return plan; }
