@@ -128,16 +128,36 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b+0 == 0 || a == "-" || b == "-")
 
 # Starts a resident burk daemon for the rest of the script (in the given mode's namespace when
 # the script itself runs there); returns once its socket answers.
+# Each phase has its own daemon and socket (a daemon serves only callers in its own mount
+# namespace, and the "ns" phase runs in another one). bin/burk finds it through
+# BURK_DAEMON_SOCKET; "burk-jvm" sets BURK_NO_DAEMON and never asks it.
 start_daemon() {
     [[ -n $BENCH_DAEMON_PID ]] && return 0
-    BURK_NO_DAEMON=1 "$BURK" daemon >"$BENCH_TMP/daemon.log" 2>&1 &
+    local mode=$1
+    export BURK_DAEMON_SOCKET=$BENCH_TMP/daemon-$mode/socket
+    BURK_NO_DAEMON=1 "$BURK" daemon >"$BENCH_TMP/daemon-$mode.log" 2>&1 &
     BENCH_DAEMON_PID=$!
     for _ in $(seq 1 200); do
-        if "$BURK" daemon status >/dev/null 2>&1; then return 0; fi
+        if "$BURK" daemon status >/dev/null 2>&1; then
+            # a first command of each kind, so that the figures are not its class loading
+            warm_daemon
+            return 0
+        fi
         sleep 0.05
     done
-    echo "bench: the burk daemon did not come up; see $BENCH_TMP/daemon.log" >&2
+    echo "bench: the burk daemon did not come up; see $BENCH_TMP/daemon-$mode.log" >&2
     return 1
+}
+
+warm_daemon() {
+    local b; b=$(make_bundle true '"true"')
+    local i
+    for i in 1 2 3; do
+        rt burk run --bundle "$b" "$PREFIX-burk-warm$i" </dev/null >/dev/null
+        rt burk create --bundle "$b" "$PREFIX-burk-warm$i" </dev/null >/dev/null
+        rt burk state "$PREFIX-burk-warm$i" >/dev/null
+        rt burk delete --force "$PREFIX-burk-warm$i" >/dev/null
+    done
 }
 
 stop_daemon() {
@@ -260,8 +280,18 @@ runtimes_for() {
 }
 
 # Starts the daemon in this phase when "burk" is to be measured with it.
-maybe_daemon() {
-    if daemon_supported && [[ " $* " == *" burk "* ]]; then start_daemon; fi
+maybe_daemon() {   # maybe_daemon MODE RUNTIMES...
+    local mode=$1; shift
+    if daemon_supported && [[ " $* " == *" burk "* ]]; then start_daemon "$mode"; fi
+}
+
+# How many iterations a runtime gets: a JVM per call (burk-jvm, burk-noaot) is the slow fallback,
+# measured BENCH_JVM_N times (default 20) so that the whole run stays near 10 minutes.
+iterations() {
+    case $1 in
+        burk-jvm|burk-noaot) echo $(( ${BENCH_JVM_N:-20} < $2 ? ${BENCH_JVM_N:-20} : $2 )) ;;
+        *) echo "$2" ;;
+    esac
 }
 
 # result MODE RUNTIME METRIC VALUE: appends a figure (ms, KiB, ...) to the run's results.
