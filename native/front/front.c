@@ -384,7 +384,8 @@ int main(int argc, char **argv)
 	struct stat js;
 	char cwd[PATH_MAX];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (getenv("BURK_NO_DAEMON") || !path || strlen(path) >= sizeof sa.sun_path || stat(jar, &js) < 0
+	const char *no_daemon = getenv("BURK_NO_DAEMON"); /* as bin/burk reads it: set and not empty */
+	if ((no_daemon && *no_daemon) || !path || strlen(path) >= sizeof sa.sun_path || stat(jar, &js) < 0
 	    || !getcwd(cwd, sizeof cwd))
 		fallback(argv);
 	memcpy(sa.sun_path, path, strlen(path));
