@@ -217,6 +217,8 @@ public final class Daemon implements AutoCloseable {
                     : peers.mismatch(peer.pid());
             Outcome o;
             if (refusal != null) {
+                // Worth an operator's eye: this caller pays for a JVM on every call.
+                log.println("burk daemon: not serving pid " + peer.pid() + ": " + refusal);
                 o = Outcome.fallback(refusal);
             } else {
                 try {

@@ -3,41 +3,73 @@ package burk.daemon;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Who the daemon serves, beyond its own user: a peer whose paths mean what they mean to the
- * daemon. A command's paths (bundle, --root, --pid-file, --log) are the caller's; they resolve
- * alike only in the same mount namespace under the same root directory.
+ * Whom the daemon serves: a caller in exactly the daemon's situation, so that the daemon does for
+ * it precisely what a JVM the caller started would have done, with no privilege the caller lacks.
+ * <ul>
+ * <li>the same credentials (uids, gids, supplementary groups), capability sets, no_new_privs and
+ *     seccomp mode: a root caller whose capabilities were dropped must not borrow the daemon's;</li>
+ * <li>the same namespaces (mount, pid, user, network, ipc, uts, cgroup, time) and root directory:
+ *     paths in a command (bundle, --root, --pid-file) and pids (the pid file, kill) mean the same
+ *     thing only there;</li>
+ * <li>the same umask: the state directory, pid file and config.json the daemon writes get the
+ *     modes the caller's own JVM would give them;</li>
+ * <li>the same LSM label, where one is readable.</li>
+ * </ul>
+ * Anything else falls back to a JVM per call, which is always right.
  *
- * @param uid   this process's effective uid, which a peer must have (SO_PEERCRED)
- * @param mntNs this process's mount namespace, as /proc/self/ns/mnt names it
- * @param root  this process's root directory, as /proc/self/root names it
+ * @param uid      this process's effective uid, which a peer must have (checked first, from SO_PEERCRED)
+ * @param identity what must be equal, by name, as this process has it
  */
-record PeerCheck(int uid, String mntNs, String root) {
+record PeerCheck(int uid, Map<String, String> identity) {
+    private static final List<String> STATUS_FIELDS = List.of("Uid", "Gid", "Groups", "Umask", "CapInh", "CapPrm",
+            "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp");
+    private static final List<String> NAMESPACES = List.of("mnt", "pid", "user", "net", "ipc", "uts", "cgroup", "time");
 
     static PeerCheck ofThisProcess() throws IOException {
-        return new PeerCheck(effectiveUid(), link("/proc/self/ns/mnt"), link("/proc/self/root"));
+        Map<String, String> id = identityOf("self");
+        String uid = id.get("Uid");
+        if (uid == null) throw new IOException("no Uid line in /proc/self/status");
+        return new PeerCheck(Integer.parseInt(uid.split("\\s+")[1]), java.util.Collections.unmodifiableMap(id));
     }
 
-    private static String link(String p) throws IOException {
-        return Files.readSymbolicLink(Path.of(p)).toString();
-    }
-
-    private static int effectiveUid() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("Uid:")) return Integer.parseInt(line.split("\\s+")[2]);
+    private static Map<String, String> identityOf(String pid) throws IOException {
+        Map<String, String> id = new LinkedHashMap<>();
+        Path proc = Path.of("/proc", pid);
+        for (String line : Files.readAllLines(proc.resolve("status"))) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && STATUS_FIELDS.contains(line.substring(0, colon))) {
+                id.put(line.substring(0, colon), line.substring(colon + 1).strip());
+            }
         }
-        throw new IOException("no Uid line in /proc/self/status");
+        for (String ns : NAMESPACES) {
+            Path link = proc.resolve("ns").resolve(ns);
+            if (Files.exists(link)) id.put("ns/" + ns, Files.readSymbolicLink(link).toString());
+        }
+        id.put("root", Files.readSymbolicLink(proc.resolve("root")).toString());
+        try {
+            id.put("lsm", Files.readString(proc.resolve("attr/current")).strip());
+        } catch (IOException | UnsupportedOperationException noLsm) {
+            // no LSM, or none that labels processes: nothing to compare
+        }
+        return id;
     }
 
     /** Why the peer with this pid cannot be served, or null if it can. */
     String mismatch(int pid) {
+        Map<String, String> peer;
         try {
-            if (!link("/proc/" + pid + "/ns/mnt").equals(mntNs)) return "the caller is in another mount namespace";
-            if (!link("/proc/" + pid + "/root").equals(root)) return "the caller has another root directory";
-            return null;
+            peer = identityOf(Integer.toString(pid));
         } catch (IOException e) {
-            return "cannot see the caller's namespaces: " + e.getMessage();
+            return "cannot see the caller's /proc entry: " + e.getMessage();
         }
+        for (Map.Entry<String, String> e : identity.entrySet()) {
+            if (!e.getValue().equals(peer.get(e.getKey()))) return "the caller's " + e.getKey() + " differs from the daemon's";
+        }
+        return null;
     }
 }

@@ -124,8 +124,8 @@ class DaemonIT {
         daemon(otherJar, echo);
         Ran r = front(List.of(), "echo");
         assertEquals(0, calls.get(), "the handler must not run for a front of another build");
+        assertTrue(log.toString().contains("another burk.jar"), log.toString());
         assertTrue(r.err().contains("No help topic for 'echo'"), r.err());
-        assertTrue(log.toString().isEmpty() || !log.toString().contains("internal error"), log.toString());
     }
 
     @Test
@@ -133,6 +133,29 @@ class DaemonIT {
         daemon(JAR, echo);
         Ran r = front(List.of("unshare", "-m"), "echo");
         assertEquals(0, calls.get(), "paths of another mount namespace mean other files");
+        assertTrue(log.toString().contains("the caller's ns/mnt differs"), log.toString());
+        assertTrue(r.err().contains("No help topic for 'echo'"), r.err());
+    }
+
+    @Test
+    void aCallerWithFewerCapabilitiesIsNotServed() throws Exception {
+        assumeTrue(isRoot(), "drops a capability of root");
+        daemon(JAR, echo);
+        Ran r = front(List.of("setpriv", "--bounding-set", "-sys_module"), "echo");
+        assertEquals(0, calls.get(), "the daemon must not lend a capability the caller lacks");
+        assertTrue(log.toString().contains("the caller's Cap"), log.toString());
+        assertTrue(r.err().contains("No help topic for 'echo'"), r.err());
+    }
+
+    @Test
+    void aCallerWithAnotherUmaskIsNotServed() throws Exception {
+        daemon(JAR, echo);
+        String mine = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(l -> l.startsWith("Umask:")).findFirst().orElseThrow().split("\\s+")[1];
+        String other = mine.equals("0077") ? "0022" : "0077";
+        Ran r = front(List.of("sh", "-c", "umask " + other + "; exec \"$0\" \"$@\""), "echo");
+        assertEquals(0, calls.get(), "files the daemon makes would get other modes");
+        assertTrue(log.toString().contains("the caller's Umask differs"), log.toString());
         assertTrue(r.err().contains("No help topic for 'echo'"), r.err());
     }
 
