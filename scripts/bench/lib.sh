@@ -25,6 +25,7 @@ if [[ -n ${BENCH_PHASE_OF:-} ]]; then
 else
     BENCH_TMP=$(mktemp -d /tmp/burk-bench.XXXXXX)
     mkdir -p "$BENCH_TMP/results"
+    MAKE_CGROUP_PARENT=1
 fi
 BENCH_DAEMON_PID=""
 _bench_cleaned=""
@@ -90,6 +91,32 @@ make_bundle() {
     echo "$b"
 }
 
+# The benchmark's own cgroup parent, /PREFIX in every hierarchy, made before any runtime runs so
+# that none of them owns (and removes) it; bench_cleanup removes it. A new v1 cpuset is empty and
+# refuses tasks: it gets the root's cpus and mems.
+make_cgroup_parent() {
+    local h
+    for h in /sys/fs/cgroup/*/; do
+        [[ $(stat -f -c %T "$h") == cgroup* ]] || continue
+        mkdir -p "$h$PREFIX"
+        if [[ -e $h$PREFIX/cpuset.cpus ]]; then
+            cat "${h}cpuset.cpus" > "$h$PREFIX/cpuset.cpus"
+            cat "${h}cpuset.mems" > "$h$PREFIX/cpuset.mems"
+        fi
+    done
+}
+
+# ctr_bundle TEMPLATE ID: a bundle for one container, the template's config.json with
+# linux.cgroupsPath /PREFIX/ID, for every runtime alike. Other work on this machine runs other
+# builds of burk whose cleanup of the shared default parent (/burk) can remove a cgroup of ours
+# between its mkdir and its first task; a parent of the benchmark's own keeps them apart.
+ctr_bundle() {
+    local t=$BENCH_TMP/bundles/$1 b=$BENCH_TMP/bundles/c/$2
+    mkdir -p "$b"
+    sed "s|\"linux\": {|\"linux\": {\"cgroupsPath\": \"/$PREFIX/$2\",|" "$t/config.json" > "$b/config.json"
+    echo "$b"
+}
+
 # The waiter: blocks until a pid has exited (pidfd_open + poll), so "wait" costs no polling loop
 # and no sleep quantum. Not a subreaper: the exit is seen even while the process is a zombie.
 PIDWAIT="$BENCH_TMP/pidwait"
@@ -150,9 +177,10 @@ start_daemon() {
 }
 
 warm_daemon() {
-    local b; b=$(make_bundle true '"true"')
-    local i
+    make_bundle true '"true"' >/dev/null
+    local i b
     for i in 1 2 3; do
+        b=$(ctr_bundle true "$PREFIX-burk-warm$i")
         rt burk run --bundle "$b" "$PREFIX-burk-warm$i" </dev/null >/dev/null
         rt burk create --bundle "$b" "$PREFIX-burk-warm$i" </dev/null >/dev/null
         rt burk state "$PREFIX-burk-warm$i" >/dev/null
@@ -176,7 +204,7 @@ leftovers() {
             find "$BENCH_TMP/state/$r" -mindepth 1 -maxdepth 1 -type d -name "$PREFIX*" -printf "container state: %p\n"
         fi
     done
-    find /sys/fs/cgroup -maxdepth 3 -type d -name "$PREFIX*" -printf "cgroup: %p\n" 2>/dev/null |
+    find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "$PREFIX-*" -printf "cgroup: %p\n" 2>/dev/null |
         if [[ $(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null) == tmpfs ]]; then grep -v '^cgroup: /sys/fs/cgroup/unified/'; else cat; fi || true
     # An exited init is a zombie until the host's pid 1 reaps it, which can take a second or two
     # here; give it five before calling it a leftover.
@@ -192,7 +220,7 @@ leftovers() {
     # directory with a cgroup.procs file there, on the tmpfs under the unmounted mount point, and
     # does not remove it. The host cannot see those (the cgroup2 mount hides them); look from a
     # namespace without it.
-    in_mode ns find /sys/fs/cgroup/unified -mindepth 1 -maxdepth 1 -name "$PREFIX*" -printf "under the cgroup2 mount point (tmpfs): %p\n" 2>/dev/null || true
+    in_mode ns find /sys/fs/cgroup/unified -mindepth 1 -maxdepth 2 -name "$PREFIX-*" -printf "under the cgroup2 mount point (tmpfs): %p\n" 2>/dev/null || true
 }
 
 # Removes everything this run made. Called on EXIT, INT and TERM.
@@ -320,3 +348,6 @@ table() {
     done
     return 0
 }
+
+# The parent is made once, by the script itself (not by its phases), after the cleanup trap is set.
+if [[ -n ${MAKE_CGROUP_PARENT:-} ]]; then make_cgroup_parent; fi
