@@ -404,12 +404,20 @@ int main(int argc, char **argv)
 	put_u32(&m, (uint32_t)(argc - 1));
 	for (int i = 1; i < argc; i++)
 		put_str(&m, argv[i]);
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	put_u32(&m, xdg ? 1 : 0);
-	if (xdg) {
-		put_u32(&m, (uint32_t)(strlen("XDG_RUNTIME_DIR=") + strlen(xdg)));
-		put(&m, "XDG_RUNTIME_DIR=", strlen("XDG_RUNTIME_DIR="));
-		put(&m, xdg, strlen(xdg));
+	/* The variables burk's commands read; the daemon falls back when it cannot honour them. */
+	static const char *const env_names[] = { "XDG_RUNTIME_DIR", "DBUS_SYSTEM_BUS_ADDRESS" };
+	uint32_t nenv = 0;
+	for (size_t i = 0; i < sizeof env_names / sizeof env_names[0]; i++)
+		nenv += getenv(env_names[i]) != NULL;
+	put_u32(&m, nenv);
+	for (size_t i = 0; i < sizeof env_names / sizeof env_names[0]; i++) {
+		const char *v = getenv(env_names[i]);
+		if (!v)
+			continue;
+		put_u32(&m, (uint32_t)(strlen(env_names[i]) + 1 + strlen(v)));
+		put(&m, env_names[i], strlen(env_names[i]));
+		put(&m, "=", 1);
+		put(&m, v, strlen(v));
 	}
 	int out_fds[2], nout = 0;
 	uint32_t mask = 0;

@@ -100,6 +100,10 @@ public final class Main {
             cmd = "";
         }
         if (!DAEMON_SERVES.contains(cmd)) return Outcome.fallback("not served by the daemon: '" + cmd + "'");
+        // The systemd driver finds the bus through the environment of the process it runs in.
+        if (!java.util.Objects.equals(inv.env().get("DBUS_SYSTEM_BUS_ADDRESS"), System.getenv("DBUS_SYSTEM_BUS_ADDRESS"))) {
+            return Outcome.fallback("another DBUS_SYSTEM_BUS_ADDRESS than the daemon's");
+        }
         if (cmd.equals("run") && !runcRunWithoutLocalTerminal(inv)) {
             return Outcome.fallback("run of an image, or with a terminal burk relays itself");
         }

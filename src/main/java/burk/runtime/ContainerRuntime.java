@@ -803,8 +803,9 @@ public final class ContainerRuntime {
             ContainerRecord rec;
             try {
                 rec = store.read(id);
-            } catch (RuntimeError e) {
+            } catch (RuntimeError | JsonException e) {
                 // A state directory without state.json is a create that died half-way: runc removes it.
+                // An empty or torn one (state.json is not fsynced) is what a crash left: likewise.
                 store.remove(id);
                 return;
             }

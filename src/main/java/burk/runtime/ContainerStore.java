@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 /**
  * The state directories under burk's root ({@code --root}, default /run/burk): one directory per
  * container holding state.json, the start barrier socket and a lock. Writes are atomic (temp
- * file, fsync, rename) so a crash never leaves a half-written state.json.
+ * file, rename) so a reader never sees a half-written state.json.
  */
 public final class ContainerStore {
     static final String STATE = "state.json";
@@ -86,7 +86,10 @@ public final class ContainerStore {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ch.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
-            ch.force(true);
+            // No fsync (runc does none either): the rename alone keeps readers from a half-written
+            // file. The state lives in /run, normally a tmpfs where fsync does nothing; where /run is
+            // a disk, an fsync costs a create milliseconds, and after a crash every container is
+            // gone anyway (a state directory without a readable state.json is removed by delete).
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
