@@ -843,7 +843,7 @@ public final class ContainerRuntime {
                 && loadSpec(req.bundle().toAbsolutePath().normalize()).process().terminal();
         if (terminal && host != ProcessHost.local()) {
             // The proxy below relays this JVM's own stdio; burk's daemon sends such runs back to
-            // a JVM of the caller's own before they start (burk.cli.Main#serveForFront).
+            // a JVM of the caller's own before they start (the command line decides that).
             throw new RuntimeError("a run with a terminal and no console socket needs burk's own process");
         }
         host.becomeSubreaper();
