@@ -19,12 +19,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -55,8 +57,23 @@ static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGU
  * gap of the caller's table and be passed to a container as a "preserved" fd. */
 static void record_caller_fds(void)
 {
-	for (int fd = 0; fd < MAX_CALLER_FD; fd++)
-		if (fcntl(fd, F_GETFD) >= 0)
+	/* One poll(2) over every candidate instead of an fcntl each: a closed fd comes back with
+	 * POLLNVAL, an open one with anything else (a timeout of 0 never blocks). */
+	static struct pollfd p[MAX_CALLER_FD];
+	struct rlimit rl;
+	int n = MAX_CALLER_FD; /* poll refuses more entries than RLIMIT_NOFILE; no fd lies beyond it */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)n)
+		n = (int)rl.rlim_cur;
+	for (int fd = 0; fd < n; fd++)
+		p[fd] = (struct pollfd){ .fd = fd, .events = 0 };
+	if (poll(p, (nfds_t)n, 0) < 0) {
+		for (int fd = 0; fd < n; fd++)
+			if (fcntl(fd, F_GETFD) >= 0)
+				caller_fds[fd / 8] |= (unsigned char)(1u << (fd % 8));
+		return;
+	}
+	for (int fd = 0; fd < n; fd++)
+		if (!(p[fd].revents & POLLNVAL))
 			caller_fds[fd / 8] |= (unsigned char)(1u << (fd % 8));
 }
 

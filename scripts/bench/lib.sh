@@ -32,10 +32,13 @@ _bench_cleaned=""
 
 # The runtime binaries; burk is bin/burk. "burk-jvm" is bin/burk forced to a JVM per call (no
 # resident daemon), for the before/after figures of the daemon; "burk-noaot" is a JVM per call
-# without the AOT cache (only when asked for in BENCH_RUNTIMES), for what the cache buys.
+# without the AOT cache (only when asked for in BENCH_RUNTIMES), for what the cache buys;
+# "burk-front" is the native front called directly (with the daemon), as an engine configured
+# with target/burk-front as its runtime path would call it: no sh in front of it.
 rt_bin() {
     case $1 in
         burk|burk-jvm|burk-noaot) echo "$BURK" ;;
+        burk-front) echo "$BENCH_HOME/target/burk-front" ;;
         runc) command -v runc ;;
         crun) command -v crun ;;
         *) echo "bench: unknown runtime $1" >&2; return 1 ;;
@@ -199,7 +202,7 @@ stop_daemon() {
 # after the prefix, cgroup directories, mounts under the temp directory.
 leftovers() {
     local r
-    for r in burk burk-jvm burk-noaot runc crun; do
+    for r in burk burk-jvm burk-noaot burk-front runc crun; do
         if [[ -d $BENCH_TMP/state/$r ]]; then
             find "$BENCH_TMP/state/$r" -mindepth 1 -maxdepth 1 -type d -name "$PREFIX*" -printf "container state: %p\n"
         fi
@@ -231,7 +234,7 @@ bench_cleanup() {
     local r id pid d
     stop_daemon
     [[ -n ${BENCH_PHASE_OF:-} ]] && return 0
-    for r in burk-jvm burk-noaot runc crun burk; do
+    for r in burk-jvm burk-noaot burk-front runc crun burk; do
         [[ -d $BENCH_TMP/state/$r ]] || continue
         for d in "$BENCH_TMP/state/$r"/"$PREFIX"*; do
             [[ -d $d ]] || continue
@@ -300,7 +303,7 @@ runtimes_for() {
     local want=${BENCH_RUNTIMES:-burk-jvm burk runc crun}
     for r in $want; do
         [[ $r == crun && $mode == host ]] && continue
-        [[ $r == burk-jvm ]] && ! daemon_supported && continue
+        [[ $r == burk-jvm || $r == burk-front ]] && ! daemon_supported && continue
         [[ $r == runc || $r == crun ]] && ! command -v "$r" >/dev/null && continue
         out+=("$r")
     done
@@ -310,7 +313,7 @@ runtimes_for() {
 # Starts the daemon in this phase when "burk" is to be measured with it.
 maybe_daemon() {   # maybe_daemon MODE RUNTIMES...
     local mode=$1; shift
-    if daemon_supported && [[ " $* " == *" burk "* ]]; then start_daemon "$mode"; fi
+    if daemon_supported && [[ " $* " == *" burk "* || " $* " == *" burk-front "* ]]; then start_daemon "$mode"; fi
 }
 
 # How many iterations a runtime gets: a JVM per call (burk-jvm, burk-noaot) is the slow fallback,
@@ -339,7 +342,7 @@ table() {
         printf '  %-4s %-18s %-8s median %8s %-3s (p10 %s, p90 %s, n %s)\n' "$mode" "$metric" "$r" "${med[$r]}" "$unit" \
             "$(cut -d' ' -f2 <<<"$s")" "$(cut -d' ' -f3 <<<"$s")" "${s##* }"
     done
-    for r in burk burk-jvm burk-noaot; do
+    for r in burk burk-front burk-jvm burk-noaot; do
         [[ -n ${med[$r]:-} ]] || continue
         local line=""
         [[ -n ${med[runc]:-} ]] && line+=" $r/runc $(ratio "${med[$r]}" "${med[runc]}")"
