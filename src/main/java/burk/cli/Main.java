@@ -91,41 +91,60 @@ public final class Main {
      */
     static Outcome serveForFront(Invocation inv) {
         String cmd;
+        Flags g;
         try {
-            Flags g = Flags.parse(inv.args(), GLOBAL);
+            g = Flags.parse(inv.args(), GLOBAL);
             cmd = g.positional().isEmpty() ? "" : g.positional().get(0);
             if (g.bool("version")) cmd = "--version";
             if (cmd.equals("daemon") && !g.positional().equals(List.of("daemon", "status"))) cmd = "";
         } catch (UsageError e) {
-            cmd = "";
+            return Outcome.fallback("a usage error: burk's own JVM reports it");
         }
         if (!DAEMON_SERVES.contains(cmd)) return Outcome.fallback("not served by the daemon: '" + cmd + "'");
         // The systemd driver finds the bus through the environment of the process it runs in.
         if (!java.util.Objects.equals(inv.env().get("DBUS_SYSTEM_BUS_ADDRESS"), System.getenv("DBUS_SYSTEM_BUS_ADDRESS"))) {
             return Outcome.fallback("another DBUS_SYSTEM_BUS_ADDRESS than the daemon's");
         }
-        if (cmd.equals("run") && !runcRunWithoutLocalTerminal(inv)) {
-            return Outcome.fallback("run of an image, or with a terminal burk relays itself");
-        }
+        String why = notServedBecause(inv, g, cmd);
+        if (why != null) return Outcome.fallback(why);
         return Outcome.exit(new Main(inv.out(), inv.err(), inv.cwd(), inv.env(), inv.host()).run(inv.args()));
     }
 
     /**
-     * True for runc's `run` whose container needs no terminal relayed by burk's own stdio: the
-     * image form (`burk run IMAGE`) and a terminal proxy both live in the process that runs them.
+     * Why the daemon must not run this command line although it serves the command, or null.
+     * Host hooks (prestart, createRuntime, poststart, poststop) run as children of the process
+     * that runs the command: the daemon's, not the engine's, cgroup and process tree. A terminal
+     * burk relays itself uses that process's own stdio. The image form of run is the front's.
      */
-    private static boolean runcRunWithoutLocalTerminal(Invocation inv) {
+    private static String notServedBecause(Invocation inv, Flags g, String cmd) {
         try {
-            Flags g = Flags.parse(inv.args(), GLOBAL);
             List<String> rest = g.positional();
-            List<String> cmdArgs = rest.subList(1, rest.size());
-            if (!RunForm.isRunc(cmdArgs)) return false;
-            Flags f = Flags.parse(cmdArgs, RUN);
-            if (f.has("console-socket") || f.bool("detach")) return true;
-            Path bundle = inv.cwd().resolve(f.value("bundle", "."));
-            return !ContainerRuntime.loadSpec(bundle.toAbsolutePath().normalize()).process().terminal();
+            List<String> cmdArgs = rest.isEmpty() ? List.of() : rest.subList(1, rest.size());
+            Path root = g.has("root") ? inv.cwd().resolve(g.value("root", ""))
+                    : ContainerRuntime.defaultRoot(inv.env().get("XDG_RUNTIME_DIR"));
+            switch (cmd) {
+                case "create", "run" -> {
+                    if (cmd.equals("run") && !RunForm.isRunc(cmdArgs)) return "the image form of run";
+                    Flags f = Flags.parse(cmdArgs, cmd.equals("run") ? RUN : CREATE);
+                    RuntimeSpec spec = ContainerRuntime.loadSpec(inv.cwd().resolve(f.value("bundle", ".")).toAbsolutePath().normalize());
+                    if (ContainerRuntime.runsHooksOnHost(spec)) return "hooks that run in the runtime's own process tree";
+                    if (cmd.equals("run") && spec.process() != null && spec.process().terminal()
+                            && !f.has("console-socket") && !f.bool("detach")) {
+                        return "a terminal burk relays through its own stdio";
+                    }
+                }
+                case "start", "delete" -> {
+                    Flags f = Flags.parse(cmdArgs, cmd.equals("start") ? START : DELETE);
+                    if (f.positional().size() == 1
+                            && new ContainerRuntime(root.toAbsolutePath()).runsHooksOnHost(f.positional().get(0))) {
+                        return "hooks that run in the runtime's own process tree";
+                    }
+                }
+                default -> { }
+            }
+            return null;
         } catch (UsageError | RuntimeError | RuntimeException e) {
-            return true;   // the command itself reports what is wrong with it
+            return null;   // the command itself reports what is wrong with it
         }
     }
 

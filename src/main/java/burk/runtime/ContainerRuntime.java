@@ -18,6 +18,7 @@ import burk.runtime.plan.HookOutcome;
 import burk.runtime.plan.Plan;
 import burk.runtime.plan.Step;
 import burk.spec.ContainerState;
+import burk.spec.Hooks;
 import burk.spec.IdMapping;
 import burk.spec.JsonException;
 import burk.spec.LinuxResources;
@@ -122,6 +123,20 @@ public final class ContainerRuntime {
     }
 
     public Path root() { return store.root(); }
+
+    /**
+     * True when creating or running this spec's container runs hooks in the runtime's own process
+     * tree (prestart, createRuntime, poststart, poststop), rather than in the container's.
+     */
+    public static boolean runsHooksOnHost(RuntimeSpec spec) {
+        Hooks h = LifecycleHooks.of(spec);
+        return LifecycleHooks.any(h.prestart(), h.createRuntime(), h.poststart(), h.poststop());
+    }
+
+    /** True when start or delete of this container runs hooks in the runtime's own process tree. */
+    public boolean runsHooksOnHost(String id) {
+        return Files.exists(store.dir(id).resolve(LifecycleHooks.SAVED));
+    }
 
     /** Reads and validates a bundle's config.json: the spec burk would run. */
     public static RuntimeSpec loadSpec(Path bundle) throws RuntimeError {

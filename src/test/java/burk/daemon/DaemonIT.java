@@ -188,7 +188,7 @@ class DaemonIT {
         String id = "burk-daemon-it-" + ProcessHandle.current().pid();
         Path pidFile = work.resolve("init.pid");
         daemon(JAR, inv -> {
-            ContainerRuntime rt = new ContainerRuntime(state, burk.cgroups.CgroupDriver.CGROUPFS, inv.host());
+            ContainerRuntime rt = new ContainerRuntime(state, burk.cgroups.CgroupDriver.CGROUPFS, inv.err()::println, inv.host());
             try {
                 return Outcome.exit(rt.run(CreateRequest.of(id, bundle).withPidFile(pidFile)));
             } catch (RuntimeError e) {
