@@ -127,17 +127,22 @@ class PauseResumeIT {
     @Test
     void killAllOfAPausedContainerSignalsEveryProcessAndThawsIt() throws Exception {
         try (TestBundle b = TestBundle.make()) {
-            b.sh("trap '' TERM; sleep 1000 & " + TICKER);
-            b.create();
+            // The sleep starts before the trap, so TERM kills it; the shell catches TERM and says so.
+            b.sh("sleep 1000 & trap 'echo got-TERM' TERM; " + TICKER);
+            ContainerInfo started = b.create();
             b.runtime.start(b.id);
             waitFor(() -> b.output().contains("up"));
+            long sleeper = b.runtime.processes(b.id).stream()
+                    .filter(p -> p != started.pid() && cmdline(p).contains("1000")).findFirst().orElseThrow();
             b.runtime.pause(b.id);
-            List<Long> before = b.runtime.processes(b.id);
+            String frozenOutput = b.output();
             b.runtime.kill(b.id, 15, true);
-            // runc 1.1 freezes, signals and thaws for --all: the container runs again, TERM ignored by
-            // the shell, delivered to (and killing) the sleeps.
+            // runc 1.1 freezes, signals and thaws for --all: the container runs again, the shell
+            // reports the TERM it caught and the sleep is gone.
             assertEquals(ContainerStatus.RUNNING, b.runtime.state(b.id).status());
-            waitFor(() -> !b.runtime.processes(b.id).containsAll(before));
+            waitFor(() -> b.output().substring(frozenOutput.length()).contains("got-TERM"));
+            waitFor(() -> !b.runtime.processes(b.id).contains(sleeper));
+            waitFor(() -> b.output().length() > frozenOutput.length() + 20);
             b.runtime.pause(b.id);
             ContainerInfo c = b.runtime.state(b.id);
             b.runtime.kill(b.id, 9, true);
@@ -145,6 +150,14 @@ class PauseResumeIT {
             Syscalls.waitPid(c.pid(), 0);
             b.runtime.delete(b.id, false);
             Leftovers.assertNone(b);
+        }
+    }
+
+    private static String cmdline(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 
