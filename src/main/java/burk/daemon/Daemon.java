@@ -47,6 +47,10 @@ public final class Daemon implements AutoCloseable {
     private final PeerCheck peers;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicInteger active = new AtomicInteger();
+    // Counted for the stop line only: an operator (and the engine suite) can see whether the
+    // calls went through the daemon or back to a JVM each.
+    private final AtomicInteger served = new AtomicInteger();
+    private final AtomicInteger sentBack = new AtomicInteger();
     private final Thread acceptor;
 
     private Daemon(Path socket, Fd listener, Fd helperExe, JarIdentity jar, Handler handler, PrintStream log,
@@ -154,7 +158,8 @@ public final class Daemon implements AutoCloseable {
             }
         }
         if (active.get() == 0) helperExe.close();
-        log.println("burk daemon: stopped");
+        log.println("burk daemon: stopped (served " + served.get() + " commands, sent " + sentBack.get()
+                + " back to a JVM of their own)");
     }
 
     private void acceptLoop() {
@@ -231,6 +236,7 @@ public final class Daemon implements AutoCloseable {
             }
             out.flush();
             err.flush();
+            (o.isFallback() ? sentBack : served).incrementAndGet();
             front.finish(o);
         }
     }
