@@ -411,6 +411,17 @@ int op_mkdirs(struct helper *h, const struct step *st, uint32_t index)
 	return 0;
 }
 
+static int chdir_checked(const char *path)
+{
+	char cwd[4096];
+	if (chdir(path) < 0)
+		return errno;
+	long n = syscall(SYS_getcwd, cwd, sizeof cwd);
+	if (n < 0)
+		return errno == ERANGE ? 0 : errno; /* too long to print, but reachable */
+	return cwd[0] == '/' ? 0 : ENOENT;
+}
+
 int op_chdir(struct helper *h, const struct step *st, uint32_t index)
 {
 	/* IN_ROOT: the cwd stays inside the process's root however the path is spelled. NO_MAGICLINKS:
@@ -428,6 +439,12 @@ int op_chdir(struct helper *h, const struct step *st, uint32_t index)
 	close(root);
 	if (fd >= 0)
 		close((int)fd);
+	/* Without noNewPrivileges the seccomp filter is already in place here, and a profile that
+	 * names syscalls newer than openat2 (landlock, in Docker's) answers it EPERM, not ENOSYS.
+	 * Then do what runc does: a plain chdir, refused when the new cwd is not below the process's
+	 * root (the kernel's getcwd says "(unreachable)" for a directory outside it). */
+	if (fd < 0 && (err == ENOSYS || err == EPERM))
+		err = chdir_checked(st->s[0]);
 	return err;
 }
 
