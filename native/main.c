@@ -122,6 +122,7 @@ static const struct opdef {
 	[OP_RUN_HOOK] = { "svvuuo", op_run_hook },
 	[OP_WRITE_PROC] = { "ssb", op_write_proc },
 	[OP_MKDIRS] = { "os", op_mkdirs },
+	[OP_SEND_FD_SYNC] = { "f", op_send_fd_sync },
 };
 
 struct cursor {

@@ -112,35 +112,56 @@ public final class UnixSocket {
         }
     }
 
-    /** A file descriptor with the bytes sent along with it. */
+    /** A file descriptor with the bytes sent along with it; {@code fd} is null when none came. */
     public record Received(Fd fd, byte[] payload) {}
 
     /** Receives one message carrying one fd (SCM_RIGHTS); the fd is close-on-exec. */
     public static Received receiveFd(Fd sock) throws LinuxException {
+        Received r = receive(sock, 4096);
+        if (r.fd() == null) throw new LinuxException("recvmsg", "(no file descriptor in the message)", Errno.EINVAL);
+        return r;
+    }
+
+    /**
+     * Receives up to {@code max} bytes and the fd that came with them, if any (close-on-exec). An
+     * empty payload means end of stream. Of several fds in one message the first is kept and the
+     * others are closed, so none leaks.
+     */
+    public static Received receive(Fd sock, int max) throws LinuxException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(4096);
+            MemorySegment buf = a.allocate(Math.max(max, 1));
             MemorySegment iov = a.allocate(16, 8);
             iov.set(PTR, 0, buf);
-            iov.set(ValueLayout.JAVA_LONG, 8, 4096L);
-            MemorySegment ctl = a.allocate(64, 8);
+            iov.set(ValueLayout.JAVA_LONG, 8, (long) max);
+            MemorySegment ctl = a.allocate(CONTROL, 8);
             MemorySegment msg = a.allocate(56, 8);
             msg.set(PTR, 16, iov);
             msg.set(ValueLayout.JAVA_LONG, 24, 1L);
             msg.set(PTR, 32, ctl);
-            msg.set(ValueLayout.JAVA_LONG, 40, 64L);
+            msg.set(ValueLayout.JAVA_LONG, 40, (long) CONTROL);
             MemorySegment cap = Libc.newCapture(a);
             long n;
             do {
                 n = (long) RecvMsg.H.invokeExact(cap, sock.get(), msg, 0x40000000 /* MSG_CMSG_CLOEXEC */);
             } while (n < 0 && Libc.errno(cap) == Errno.EINTR);
             if (n < 0) throw new LinuxException("recvmsg", "", Libc.errno(cap));
+            Fd fd = null;
             long ctlLen = msg.get(ValueLayout.JAVA_LONG, 40);
-            if (ctlLen < 20 || ctl.get(INT, 8) != SOL_SOCKET || ctl.get(INT, 12) != SCM_RIGHTS) {
-                throw new LinuxException("recvmsg", "(no file descriptor in the message)", Errno.EINVAL);
+            for (long off = 0; off + 16 <= ctlLen; ) {
+                long len = ctl.get(ValueLayout.JAVA_LONG, off);
+                if (len < 16 || off + len > ctlLen) break;
+                if (ctl.get(INT, off + 8) == SOL_SOCKET && ctl.get(INT, off + 12) == SCM_RIGHTS) {
+                    for (long p = off + 16; p + 4 <= off + len; p += 4) {
+                        int got = ctl.get(INT, p);
+                        if (fd == null) fd = new Fd(got);
+                        else Syscalls.closeQuietly(got);
+                    }
+                }
+                off += (len + 7) & ~7L;
             }
             byte[] payload = new byte[(int) n];
             MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, payload, 0, (int) n);
-            return new Received(new Fd(ctl.get(INT, 16)), payload);
+            return new Received(fd, payload);
         } catch (LinuxException e) {
             throw e;
         } catch (Throwable t) {
@@ -148,7 +169,13 @@ public final class UnixSocket {
         }
     }
 
-    /** Sends {@code fd} with {@code payload} (at least one byte is sent, as a stream socket needs). */
+    /** Room for the control messages of one recvmsg: a few fds' worth (extra ones are closed). */
+    private static final int CONTROL = 64;
+
+    /**
+     * Sends {@code fd} with {@code payload} (at least one byte is sent, as a stream socket needs).
+     * The fd goes with the first sendmsg; whatever a short send left follows without it.
+     */
     public static void sendFd(Fd sock, int fd, byte[] payload) throws LinuxException {
         try (Arena a = Arena.ofConfined()) {
             byte[] p = payload.length == 0 ? new byte[] {0} : payload;
@@ -168,8 +195,12 @@ public final class UnixSocket {
             msg.set(PTR, 32, ctl);
             msg.set(ValueLayout.JAVA_LONG, 40, 24L);
             MemorySegment cap = Libc.newCapture(a);
-            long n = (long) SendMsg.H.invokeExact(cap, sock.get(), msg, 0x4000 /* MSG_NOSIGNAL */);
+            long n;
+            do {
+                n = (long) SendMsg.H.invokeExact(cap, sock.get(), msg, 0x4000 /* MSG_NOSIGNAL */);
+            } while (n < 0 && Libc.errno(cap) == Errno.EINTR);
             if (n < 0) throw new LinuxException("sendmsg", "", Libc.errno(cap));
+            if (n < p.length) Syscalls.writeFully(sock, java.util.Arrays.copyOfRange(p, (int) n, p.length));
         } catch (LinuxException e) {
             throw e;
         } catch (Throwable t) {

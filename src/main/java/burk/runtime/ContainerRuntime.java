@@ -9,6 +9,7 @@ import burk.cgroups.CgroupVersion;
 import burk.cgroups.Cgroups;
 import burk.cgroups.FreezerState;
 import burk.linux.Errno;
+import burk.linux.Fd;
 import burk.linux.LinuxException;
 import burk.linux.Syscalls;
 import burk.runtime.helper.HelperMessage;
@@ -420,6 +421,11 @@ public final class ContainerRuntime {
                     case DATA -> s.sendData(LifecycleHooks.state(spec.ociVersion(), req.id(),
                             m.value() == LifecycleHooks.BUF_CREATED ? ContainerState.CREATED : ContainerState.CREATING,
                             initPid, bundle.toString(), spec.annotations()));
+                    case FD -> {
+                        if (initPid <= 0) throw new RuntimeError("the native helper sent an fd before it cloned");
+                        sendToAgent(s, SeccompAgent.of(spec, bundle), initPid, new ContainerState(spec.ociVersion(),
+                                req.id(), ContainerState.CREATING, initPid, bundle.toString(), spec.annotations()));
+                    }
                     case READY -> {
                         return initPid;
                     }
@@ -438,6 +444,19 @@ public final class ContainerRuntime {
             if (initPid > 0) killAndWait(initPid);
             throw e;
         }
+    }
+
+    /**
+     * An FD message: the seccomp notify fd of the process {@code pid}, which goes to the agent at
+     * linux.seccomp.listenerPath before the helper may go on. burk's copy is closed either way.
+     */
+    private static void sendToAgent(HelperSession s, SeccompAgent agent, int pid, ContainerState state)
+            throws RuntimeError, IOException {
+        try (Fd fd = s.takeFd()) {
+            if (agent == null) throw new RuntimeError("the native helper sent an fd, but no seccomp agent waits for one");
+            agent.send(fd, pid, state);
+        }
+        s.proceed();
     }
 
     /** The container's config as it was created (saved in its state directory). */
@@ -536,6 +555,12 @@ public final class ContainerRuntime {
                     case SYNC -> {
                         if (cg != null) cg.addProcess(pid);
                         s.proceed();
+                    }
+                    case FD -> {
+                        if (pid <= 0) throw new RuntimeError("the native helper sent an fd before it forked");
+                        // runc's state for an exec'd process: the container's, with its init's pid.
+                        sendToAgent(s, SeccompAgent.of(spec, Path.of(rec.bundle())), pid, new ContainerState(
+                                rec.ociVersion(), rec.id(), status(rec).specName(), rec.pid(), rec.bundle(), rec.annotations()));
                     }
                     case ERROR -> {
                         StepFailure f = s.failure(m);

@@ -20,22 +20,48 @@ import java.util.List;
 final class ProcessPlanner {
     private ProcessPlanner() {}
 
-    /** linux.seccomp compiled for this kernel's architecture, or null when there is none. */
-    static SeccompProgram compileSeccomp(RuntimeSpec spec) {
+    /** linux.seccomp as a profile, validated, or null when there is none. */
+    static SeccompProfile seccompProfile(RuntimeSpec spec) {
         var raw = spec.linuxOrEmpty().seccomp();
         if (raw == null) return null;
         try {
-            SeccompProfile profile = SeccompProfile.fromJson(raw.json());
-            SeccompProgram prog = SeccompCompiler.compile(profile, Arch.host());
-            if (prog.needsNotifyListener()) {
-                throw new IllegalArgumentException("linux.seccomp: SCMP_ACT_NOTIFY (a listenerPath agent) is not"
-                        + " supported by this burk version");
-            }
-            return prog;
+            return SeccompProfile.fromJson(raw.json());
         } catch (SeccompException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
+
+    /** linux.seccomp compiled for this kernel's architecture, or null when there is none. */
+    static SeccompProgram compileSeccomp(RuntimeSpec spec) {
+        SeccompProfile profile = seccompProfile(spec);
+        if (profile == null) return null;
+        checkNotifiable(profile);
+        try {
+            return SeccompCompiler.compile(profile, Arch.host());
+        } catch (SeccompException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The one syscall the helper makes between installing a filter and the runtime holding its
+     * notify fd is sendmsg (the FD message, docs/plan-format.md): a notification there would
+     * wait for an agent that can only get the fd from that very call. runc refuses write(2) for
+     * the same reason, which is its call there.
+     */
+    private static void checkNotifiable(SeccompProfile profile) {
+        for (int i = 0; i < profile.syscalls().size(); i++) {
+            var rule = profile.syscalls().get(i);
+            if (rule.action() == SeccompProfile.Action.NOTIFY && rule.names().contains(HANDOFF_SYSCALL)) {
+                throw new IllegalArgumentException(SeccompProfile.JSON_PATH + ".syscalls[" + i + "]: SCMP_ACT_NOTIFY"
+                        + " cannot be used for " + HANDOFF_SYSCALL + ": burk's init hands the notify fd to the runtime"
+                        + " with it, before any agent could answer");
+            }
+        }
+    }
+
+    /** The syscall that carries the notify fd from the helper to the runtime. */
+    static final String HANDOFF_SYSCALL = "sendmsg";
 
     /**
      * The steps that turn the prepared init (or an exec'd process) into process.*: oom score,
@@ -54,8 +80,7 @@ final class ProcessPlanner {
             // Without no_new_privs the kernel only accepts a filter from a process with
             // CAP_SYS_ADMIN, which the init still has here and may not have after the switch to
             // process.user; the profile must then allow the few calls the init makes after it.
-            plan.add(new Step.Seccomp(seccomp.flags(), seccomp.filter()),
-                    "linux.seccomp, installed while the init still holds CAP_SYS_ADMIN (no noNewPrivileges)");
+            addSeccomp(plan, seccomp, "linux.seccomp, installed while the init still holds CAP_SYS_ADMIN (no noNewPrivileges)");
         }
         if (p.oomScoreAdj() != null) {
             plan.add(new Step.WriteProc("/proc", "self/oom_score_adj",
@@ -107,13 +132,22 @@ final class ProcessPlanner {
             plan.add(new Step.Prctl(Step.Prctl.PR_SET_NO_NEW_PRIVS, 1, "PR_SET_NO_NEW_PRIVS 1"),
                     "process.noNewPrivileges: setuid binaries and file capabilities grant nothing");
         }
+        // A notifying filter's fd must reach the agent during create (as runc does), so the
+        // container never runs unsupervised and create reports an agent it cannot reach: the
+        // filter then comes before the start barrier, and binds the startContainer hooks too.
+        boolean beforeStart = seccomp != null && p.noNewPrivileges() && seccomp.needsNotifyListener()
+                && waitStartSlot >= 0;
+        if (beforeStart) {
+            addSeccomp(plan, seccomp, "linux.seccomp with SCMP_ACT_NOTIFY: installed before the start barrier, so"
+                    + " its notify fd reaches the seccomp agent during create");
+        }
         if (waitStartSlot >= 0) {
             plan.add(new Step.WaitStart(waitStartSlot), "the container is created; it runs its process on `burk start`");
         }
         afterStart.accept(plan);
-        if (seccomp != null && p.noNewPrivileges()) {
-            plan.add(new Step.Seccomp(seccomp.flags(), seccomp.filter()),
-                    "linux.seccomp: the last step before execve, so the filter binds only the container's process");
+        if (seccomp != null && p.noNewPrivileges() && !beforeStart) {
+            addSeccomp(plan, seccomp, "linux.seccomp: the last step before execve, so the filter binds only the"
+                    + " container's process");
         }
         var affinity = p.execCPUAffinity();
         if (affinity != null) {
@@ -123,6 +157,18 @@ final class ProcessPlanner {
             }
         }
         plan.add(new Step.Exec(p.args(), p.env()), "process.args, with process.env as the whole environment");
+    }
+
+    /**
+     * The SECCOMP step, and for a notifying filter the hand-off of its notify fd right after it:
+     * the helper makes no other call in between (see {@link #checkNotifiable}).
+     */
+    private static void addSeccomp(Plan.Builder plan, SeccompProgram seccomp, String why) {
+        plan.add(new Step.Seccomp(seccomp.flags(), seccomp.filter()), why);
+        if (seccomp.needsNotifyListener()) {
+            plan.add(new Step.SendFdSync(Step.Seccomp.LISTENER_SLOT, "the seccomp notify fd"),
+                    "linux.seccomp.listenerPath: the runtime sends it to the seccomp agent; the process keeps no copy");
+        }
     }
 
     /** struct sched_attr (SCHED_ATTR_SIZE_VER0): the layout sched_setattr(2) reads. */

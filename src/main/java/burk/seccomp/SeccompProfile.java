@@ -44,6 +44,7 @@ public record SeccompProfile(
                 "SCMP_ACT_NOTIFY cannot be the default action: every syscall, including those the"
                         + " runtime itself makes after installing the filter, would wait for the agent");
         checkErrnoRet(defaultAction, defaultErrnoRet, "defaultErrnoRet");
+        check(listenerPath == null || !listenerPath.isEmpty(), "listenerPath", "must not be empty (leave it out)");
         check(listenerMetadata == null || listenerPath != null, "listenerMetadata",
                 "must not be set without listenerPath");
         boolean notifies = syscalls.stream().anyMatch(r -> r.action() == Action.NOTIFY);
@@ -297,10 +298,12 @@ public record SeccompProfile(
                         .orElseThrow(() -> new SeccompException(at, "unknown flag \"" + name + "\"")));
             }
 
+            // An empty string is an unset field: specs-go writes both with omitempty, and runc
+            // treats "" as no listener.
             String listenerPath = obj.get("listenerPath") == null ? null
-                    : string(obj.get("listenerPath"), p + "listenerPath");
+                    : emptyToNull(string(obj.get("listenerPath"), p + "listenerPath"));
             String listenerMetadata = obj.get("listenerMetadata") == null ? null
-                    : string(obj.get("listenerMetadata"), p + "listenerMetadata");
+                    : emptyToNull(string(obj.get("listenerMetadata"), p + "listenerMetadata"));
             check(listenerMetadata == null || listenerPath != null, p + "listenerMetadata",
                     "must not be set without listenerPath");
 
@@ -317,6 +320,10 @@ public record SeccompProfile(
             }
             return new SeccompProfile(defaultAction, defaultErrnoRet, architectures, flags, listenerPath,
                     listenerMetadata, rules);
+        }
+
+        private static String emptyToNull(String s) {
+            return s.isEmpty() ? null : s;
         }
 
         private SyscallRule rule(Object json, String at) {

@@ -50,6 +50,7 @@ class FeaturesTest {
         for (Object o : (List<?>) seccomp.get("operators")) assertTrue(SeccompProfile.Operator.fromOciName((String) o).isPresent());
         for (Object a : (List<?>) seccomp.get("archs")) assertTrue(Arch.fromScmpName((String) a).isPresent());
         assertTrue(((List<?>) seccomp.get("archs")).contains("SCMP_ARCH_X86_64"));
+        assertTrue(((List<?>) seccomp.get("actions")).contains("SCMP_ACT_NOTIFY"), "with listenerPath agents");
         assertEquals(Map.of("enabled", false), linux.get("apparmor"));
         assertEquals(false, ((Map<?, ?>) linux.get("cgroup")).get("systemd"), "no systemd cgroup driver yet");
     }

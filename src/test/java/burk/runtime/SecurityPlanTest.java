@@ -35,6 +35,38 @@ class SecurityPlanTest {
         return -1;
     }
 
+    @SuppressWarnings("unchecked")
+    private static Plan seccompPlan(boolean noNewPrivileges, String action) {
+        Map<String, Object> tree = SpecCodec.toTree(DefaultSpec.create(false));
+        ((Map<String, Object>) tree.get("process")).put("noNewPrivileges", noNewPrivileges);
+        Map<String, Object> rule = new LinkedHashMap<>(Map.of("names", new ArrayList<Object>(List.of("mkdir")),
+                "action", action));
+        Map<String, Object> seccomp = new LinkedHashMap<>(Map.of("defaultAction", "SCMP_ACT_ALLOW",
+                "listenerPath", "/run/agent.sock", "syscalls", new ArrayList<Object>(List.of(rule))));
+        ((Map<String, Object>) tree.get("linux")).put("seccomp", seccomp);
+        return plan(tree);
+    }
+
+    @Test
+    void aNotifyFilterHandsItsFdToTheRuntimeRightAfterItIsInstalledAndBeforeTheStartBarrier() {
+        for (boolean nnp : new boolean[] {true, false}) {
+            Plan p = seccompPlan(nnp, "SCMP_ACT_NOTIFY");
+            int filter = index(p, s -> s.step() instanceof Step.Seccomp);
+            Step.Seccomp f = (Step.Seccomp) p.steps().get(filter).step();
+            assertEquals(8, f.flags() & 8, "SECCOMP_FILTER_FLAG_NEW_LISTENER");
+            // nothing in between: the helper's only call before Java holds the fd is its sendmsg
+            assertEquals(new Step.SendFdSync(Step.Seccomp.LISTENER_SLOT, "the seccomp notify fd"),
+                    p.steps().get(filter + 1).step(), p.explain());
+            assertTrue(filter < index(p, s -> s.step() instanceof Step.WaitStart), p.explain());
+            assertEquals(1, p.steps().stream().filter(s -> s.step() instanceof Step.Seccomp).count());
+        }
+        // Without a notifying rule a no_new_privs filter stays the last step before execve.
+        Plan p = seccompPlan(true, "SCMP_ACT_ERRNO");
+        int filter = index(p, s -> s.step() instanceof Step.Seccomp);
+        assertTrue(filter > index(p, s -> s.step() instanceof Step.WaitStart), p.explain());
+        assertEquals(-1, index(p, s -> s.step() instanceof Step.SendFdSync));
+    }
+
     @Test
     void procAndSysfsAreMountedOnlyOnARealDirectory() {
         Plan p = plan(SpecCodec.toTree(DefaultSpec.create(false)));

@@ -79,6 +79,35 @@ class SeccompProfileJsonTest {
     }
 
     @Test
+    void anEmptyListenerPathOrMetadataIsUnset() {
+        Map<String, Object> json = sample();
+        json.put("listenerMetadata", "");
+        assertNull(SeccompProfile.fromJson(json).listenerMetadata());
+        assertError("linux.seccomp.syscalls[4].action: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath"
+                + " (no agent would answer the notifications)", j -> {
+            j.put("listenerPath", "");
+            j.put("listenerMetadata", "");
+        });
+        assertError("linux.seccomp.listenerMetadata: must not be set without listenerPath", j -> {
+            j.put("listenerPath", "");
+            syscall(j, 4).put("action", "SCMP_ACT_ERRNO");
+        });
+        SeccompException e = assertThrows(SeccompException.class, () -> new SeccompProfile(Action.ALLOW, null,
+                List.of(), Set.of(), "", null, List.of()));
+        assertEquals("listenerPath: must not be empty (leave it out)", e.getMessage());
+    }
+
+    @Test
+    void aListenerPathWithoutNotifyRulesIsAccepted() {
+        // config-linux.md: "If the SCMP_ACT_NOTIFY action is not used this value is ignored."
+        Map<String, Object> json = sample();
+        syscall(json, 4).put("action", "SCMP_ACT_ERRNO");
+        SeccompProfile p = SeccompProfile.fromJson(json);
+        assertEquals("/run/agent.sock", p.listenerPath());
+        assertEquals(false, p.usesNotify());
+    }
+
+    @Test
     void minimalProfile() {
         SeccompProfile p = SeccompProfile.fromJson(obj(kv("defaultAction", "SCMP_ACT_ALLOW")));
         assertEquals(Action.ALLOW, p.defaultAction());

@@ -7,7 +7,8 @@ package burk.runtime.helper;
 public record HelperMessage(Kind kind, int step, int err, int aux, long value) {
     public static final int SIZE = 24;
 
-    public enum Kind { PID, SYNC, READY, ERROR, DATA, UNKNOWN }
+    /** {@code FD} (60) carries an fd (SCM_RIGHTS): {@link HelperSession#takeFd()} returns it. */
+    public enum Kind { PID, SYNC, READY, ERROR, DATA, FD, UNKNOWN }
 
     static HelperMessage decode(byte[] b) {
         int kind = le32(b, 0);
@@ -17,6 +18,7 @@ public record HelperMessage(Kind kind, int step, int err, int aux, long value) {
             case 3 -> Kind.READY;
             case 4 -> Kind.ERROR;
             case 5 -> Kind.DATA;
+            case 60 -> Kind.FD;
             default -> Kind.UNKNOWN;
         };
         long value = (le32(b, 16) & 0xffffffffL) | ((long) le32(b, 20) << 32);

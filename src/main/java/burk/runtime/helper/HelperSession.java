@@ -3,6 +3,7 @@ package burk.runtime.helper;
 import burk.linux.Fd;
 import burk.linux.LinuxException;
 import burk.linux.Syscalls;
+import burk.linux.UnixSocket;
 import burk.runtime.plan.Plan;
 
 import java.io.IOException;
@@ -20,6 +21,7 @@ public final class HelperSession implements AutoCloseable {
     private final Fd sync;
     private final int helperPid;
     private boolean helperReaped;
+    private Fd received;
 
     private HelperSession(Plan plan, Fd sync, int helperPid) {
         this.plan = plan;
@@ -81,12 +83,46 @@ public final class HelperSession implements AutoCloseable {
 
     public int helperPid() { return helperPid; }
 
-    /** The next message, or null when the helper closed the socket (exec'd or exited). */
+    /**
+     * The next message, or null when the helper closed the socket (exec'd or exited). An fd sent
+     * along (an {@code FD} message) is kept for {@link #takeFd()}; read with recvmsg for every
+     * message, so an fd can never be left unread in the socket.
+     */
     public HelperMessage next() throws IOException {
-        byte[] b = Syscalls.readFully(sync, HelperMessage.SIZE);
-        if (b.length == 0) return null;
-        if (b.length < HelperMessage.SIZE) throw new IOException("the native helper sent a truncated message");
-        return HelperMessage.decode(b);
+        byte[] b = new byte[HelperMessage.SIZE];
+        int n = 0;
+        while (n < b.length) {
+            UnixSocket.Received r = UnixSocket.receive(sync, b.length - n);
+            if (r.fd() != null) keep(r.fd());
+            if (r.payload().length == 0) break;
+            System.arraycopy(r.payload(), 0, b, n, r.payload().length);
+            n += r.payload().length;
+        }
+        if (n == 0) return null;
+        if (n < HelperMessage.SIZE) throw new IOException("the native helper sent a truncated message");
+        HelperMessage m = HelperMessage.decode(b);
+        if (m.kind() == HelperMessage.Kind.FD && received == null) {
+            throw new IOException("the native helper sent an FD message without a file descriptor");
+        }
+        return m;
+    }
+
+    private void keep(Fd fd) throws IOException {
+        if (received != null) {
+            fd.close();
+            throw new IOException("the native helper sent a file descriptor that no one took");
+        }
+        received = fd;
+    }
+
+    /**
+     * The fd of the last {@code FD} message; the caller owns it from now on. Null when there is
+     * none or it was taken already.
+     */
+    public Fd takeFd() {
+        Fd fd = received;
+        received = null;
+        return fd;
     }
 
     /** Answers a SYNC: the helper goes on with its next step. */
@@ -115,6 +151,7 @@ public final class HelperSession implements AutoCloseable {
 
     @Override
     public void close() {
+        if (received != null) received.close();
         sync.close();
         if (!helperReaped) {
             try {

@@ -197,7 +197,13 @@ public sealed interface Step {
         public String action() { return "prctl " + name; }
     }
 
+    /**
+     * seccomp(2) with {@code flags}; with {@code SECCOMP_FILTER_FLAG_NEW_LISTENER} the helper puts
+     * the notify fd in slot {@link #LISTENER_SLOT}.
+     */
     record Seccomp(int flags, byte[] filter) implements Step {
+        /** The slot of a NEW_LISTENER filter's notify fd (the helper's last). */
+        public static final int LISTENER_SLOT = 63;
         public int op() { return 24; }
         public void encode(PlanWriter w) { w.u32(flags).bytes(filter); }
         public String action() { return "install the seccomp filter (" + filter.length / 8 + " BPF instructions)"; }
@@ -366,5 +372,16 @@ public sealed interface Step {
         public int op() { return 47; }
         public void encode(PlanWriter w) { w.i32(root).str(path); }
         public String action() { return "mkdir -p " + path; }
+    }
+
+    /**
+     * Hand {@code slot}'s fd to the runtime over the sync socket (an {@code FD} message), close it,
+     * and wait until the runtime says go on: the seccomp notify fd, which the runtime sends on to
+     * the agent at linux.seccomp.listenerPath.
+     */
+    record SendFdSync(int slot, String what) implements Step {
+        public int op() { return 60; }
+        public void encode(PlanWriter w) { w.i32(slot); }
+        public String action() { return "hand " + what + " to the runtime"; }
     }
 }
