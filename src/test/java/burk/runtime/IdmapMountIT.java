@@ -167,6 +167,33 @@ class IdmapMountIT {
     }
 
     @Test
+    void idmapInAJoinedUserNamespaceTakesThatNamespacesMapping() throws Exception {
+        Path shared = dir("burk-idmap-joined-", 0);
+        file(shared, "u1000", 1000);
+        try (TestBundle a = TestBundle.make("/bin/sleep", "30"); TestBundle b = TestBundle.make()) {
+            userNamespace(a);
+            ContainerInfo first = a.create();
+            b.addNamespace("user", "/proc/" + first.pid() + "/ns/user");
+            // Only mounts a process that is not (yet) root of the joined namespace can make: burk enters it
+            // with the caller's ids, unmapped there, so devpts and mknod would fail for reasons of their own.
+            List<Object> mounts = b.list(b.config, "mounts");
+            mounts.removeIf(m -> !"/proc".equals(((Map<?, ?>) m).get("destination")));
+            mounts.add(bind("/dev", Path.of("/dev"), List.of("rbind")));
+            mounts.add(bind("/data", shared, List.of("bind", "idmap")));
+            b.linux().remove("maskedPaths");
+            b.linux().remove("readonlyPaths");
+            b.sh("cat /proc/self/uid_map; stat -c '%n %u %g' /data /data/u1000");
+            TestBundle.Ran r = b.run();
+            assertEquals(0, r.status(), r.output());
+            List<String> l = r.output().lines().map(s -> s.trim().replaceAll("\\s+", " ")).toList();
+            assertEquals(List.of("0 100000 65536", "/data 0 0", "/data/u1000 1000 1000"), l);
+            a.runtime.delete(a.id, true);
+        } finally {
+            removeTree(shared);
+        }
+    }
+
+    @Test
     void ridmapReachesANestedMountAndIdmapStopsAtTheTop() throws Exception {
         Path shared = dir("burk-idmap-nested-", 0);
         Path sub = shared.resolve("sub");
