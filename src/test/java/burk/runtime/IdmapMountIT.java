@@ -2,6 +2,7 @@ package burk.runtime;
 
 import burk.linux.FileOps;
 import burk.runtime.plan.MountFlags;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,15 +25,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Id-mapped bind mounts (mounts[].uidMappings/gidMappings, "idmap", "ridmap") in real containers.
  * A mapping reads as linux.uidMappings does, and as runc and crun apply it: {@code containerID} is
- * the id on the source filesystem, {@code hostID} the id the mount shows for it. The temp
- * directories are on ext4 or tmpfs, which both support idmapped mounts.
+ * the id on the source filesystem, {@code hostID} the id the mount shows for it. The test
+ * directories are made in the temp directory when its filesystem takes idmapped mounts, else on a
+ * tmpfs of the test's own.
  */
 class IdmapMountIT {
     private static final long OVERFLOW = 65534;
 
+    /** Filesystems known to take idmapped mounts on the kernels burk runs on (6.x). */
+    private static final Set<String> IDMAP_FILESYSTEMS = Set.of("ext4", "xfs", "btrfs", "tmpfs");
+    /** Where the test directories are made: the temp directory, or a tmpfs when its filesystem is not one of those. */
+    private static Path base;
+    private static boolean ownTmpfs;
+
     @BeforeAll
-    static void subreaper() throws Exception {
+    static void setUp() throws Exception {
         ContainerRuntime.becomeSubreaper();
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        if (IDMAP_FILESYSTEMS.contains(Files.getFileStore(tmp).type())) {
+            base = tmp;
+        } else {
+            base = Files.createTempDirectory("burk-idmap-base-");
+            FileOps.mount("tmpfs", base.toString(), "tmpfs", 0, "size=16m,mode=755");
+            ownTmpfs = true;
+        }
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (ownTmpfs) {
+            FileOps.umount2(base.toString(), 2 /* MNT_DETACH */);
+            Files.deleteIfExists(base);
+        }
     }
 
     private static Map<String, Object> map(long containerId, long hostId, long size) {
@@ -59,7 +84,7 @@ class IdmapMountIT {
     }
 
     private static Path dir(String prefix, long owner) throws IOException {
-        Path d = Files.createTempDirectory(prefix);
+        Path d = Files.createTempDirectory(base, prefix);
         Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
         chown(d, owner);
         return d;
@@ -112,9 +137,12 @@ class IdmapMountIT {
             List<Object> mounts = b.list(b.config, "mounts");
             mounts.add(bind("/data", mine, List.of("bind"), 1000, 0, 1));
             mounts.add(bind("/data2", other, List.of("bind", "idmap"), 0, 1000, 1));
+            // a single file, over one the image has
+            mounts.add(bind("/etc/hostname", mine.resolve("mine"), List.of("bind", "ro"), 1000, 0, 1));
             b.sh("stat -c '%n %u %g' /data /data/mine /data/roots /data2 /data2/mine /data2/roots;"
                     + " touch /data/new && stat -c '%n %u %g' /data/new;"
-                    + " touch /data2/new 2>&1; grep -E ' /data2? ' /proc/self/mountinfo | cut -d' ' -f5,6");
+                    + " touch /data2/new 2>&1; grep -E ' /data2? ' /proc/self/mountinfo | cut -d' ' -f5,6;"
+                    + " stat -c '%n %u %g' /etc/hostname; cat /etc/hostname; echo x >> /etc/hostname || echo read-only");
             TestBundle.Ran r = b.run();
             assertEquals(0, r.status(), r.output());
             List<String> l = r.output().lines().toList();
@@ -129,6 +157,9 @@ class IdmapMountIT {
                     "root (uid 0) has no on-disk id through /data2's mapping, so it cannot create files: " + r.output());
             assertTrue(l.get(8).matches("/data rw,.*idmapped.*"), r.output());
             assertTrue(l.get(9).matches("/data2 rw,.*idmapped.*"), r.output());
+            assertEquals("/etc/hostname 0 0", l.get(10));
+            assertEquals("mine", l.get(11));
+            assertEquals("read-only", l.getLast(), "the mount's own flags hold on the attached clone: " + r.output());
             assertEquals(1000, owner(mine.resolve("new")), "a file the container's root made belongs to 1000 on the host");
             assertTrue(!Files.exists(other.resolve("new")));
             b.runtime.delete(b.id, true);
@@ -227,7 +258,7 @@ class IdmapMountIT {
 
     @Test
     void theCloneOfASharedHostMountPassesNoContainerMountToTheHost() throws Exception {
-        Path shared = Files.createTempDirectory("burk-idmap-shared-");
+        Path shared = Files.createTempDirectory(base, "burk-idmap-shared-");
         FileOps.mount("tmpfs", shared.toString(), "tmpfs", 0, "size=1m,mode=755");
         try (TestBundle b = TestBundle.make()) {
             FileOps.mount(null, shared.toString(), null, MountFlags.MS_SHARED, null);
