@@ -81,13 +81,15 @@ final class IdmappedMounts {
             if (!wanted(m, o)) continue;
             boolean cgroup = "cgroup".equals(m.type()) || "cgroup2".equals(m.type());
             boolean bind = !cgroup && (o.bind() || "bind".equals(m.type()) || "rbind".equals(m.type()));
-            String asked = !m.uidMappings().isEmpty() ? "uidMappings and gidMappings"
-                    : "the option \"" + (o.idmap() == MountOptions.Idmap.RIDMAP ? "ridmap" : "idmap") + "\"";
             if (!bind) {
                 // runc: "id-mapped mounts are only supported for bind-mounts"
-                throw new IllegalArgumentException(field + ": " + asked + " (an id-mapped mount) need"
-                        + (asked.startsWith("the option") ? "s" : "") + " a bind mount, but type \"" + m.type()
-                        + "\" without \"bind\" or \"rbind\" in options is not one");
+                boolean mapped = !m.uidMappings().isEmpty() || !m.gidMappings().isEmpty();
+                String asked = mapped ? "uidMappings and gidMappings (an id-mapped mount) need"
+                        : "the option \"" + (o.idmap() == MountOptions.Idmap.RIDMAP ? "ridmap" : "idmap")
+                        + "\" (an id-mapped mount) needs";
+                String what = m.type() == null || m.type().isEmpty() ? "a mount" : "type \"" + m.type() + "\"";
+                throw new IllegalArgumentException(field + ": " + asked + " a bind mount, but " + what
+                        + " without \"bind\" or \"rbind\" in options is not one");
             }
             if (out.size() == MAX_TREES) {
                 throw new IllegalArgumentException(field + ": at most " + MAX_TREES + " id-mapped mounts per container");
