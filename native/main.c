@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -123,6 +124,10 @@ static const struct opdef {
 	[OP_WRITE_PROC] = { "ssb", op_write_proc },
 	[OP_MKDIRS] = { "os", op_mkdirs },
 	[OP_SEND_FD_SYNC] = { "f", op_send_fd_sync },
+	[OP_USERNS] = { "fss", op_userns },
+	[OP_OPEN_TREE] = { "fus", op_open_tree },
+	[OP_SETATTR_TREE] = { "fuqqqo", op_setattr_tree },
+	[OP_MOVE_MOUNT] = { "fous", op_move_mount },
 };
 
 struct cursor {
@@ -247,6 +252,14 @@ static int check(struct step *st)
 		return st->u[1] > 2 ? EINVAL : 0;
 	case OP_MOUNT_SETATTR:
 		return st->u[1] > 1 ? EINVAL : 0;
+	case OP_OPEN_TREE:
+		/* a clone, so the tree is detached and private to its fd; nothing else is asked of open_tree */
+		return (st->u[1] & ~(uint32_t)(OPEN_TREE_CLONE | AT_RECURSIVE)) || !(st->u[1] & OPEN_TREE_CLONE) ? EINVAL : 0;
+	case OP_SETATTR_TREE:
+		/* an idmap needs the user namespace that carries the mapping */
+		return st->u[1] > 1 || ((st->q[0] & MOUNT_ATTR_IDMAP) && (int32_t)st->u[2] < 0) ? EINVAL : 0;
+	case OP_MOVE_MOUNT:
+		return st->u[2] > 2 ? EINVAL : 0;
 	case OP_CAP_BOUNDING:
 	case OP_CAP_AMBIENT:
 		return st->u[0] > 63 ? EINVAL : 0;

@@ -210,6 +210,11 @@ static int resolve(const struct helper *h, int root, const char *path, uint32_t 
 	return r < 0 ? -1 : open2(b, path, O_PATH);
 }
 
+int open_target(const struct helper *h, int root, const char *path, uint32_t mk)
+{
+	return resolve(h, root, path, mk, 0);
+}
+
 /* mount(2) on the object fd refers to, through its /proc/self/fd magic link. */
 static int mount_on_fd(const char *src, int fd, const char *fstype, unsigned long flags, const char *data)
 {

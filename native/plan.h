@@ -29,6 +29,8 @@ enum op {
 	 * numbers; an op number without a handler is refused like an unknown one. */
 	OP_WRITE_PROC = 46, OP_MKDIRS = 47,
 	OP_RECV_DATA = 48, OP_RUN_HOOK = 49,
+	/* Detached mount trees (mounttree.c): id-mapped bind mounts: 50..54. */
+	OP_USERNS = 50, OP_OPEN_TREE = 51, OP_SETATTR_TREE = 52, OP_MOVE_MOUNT = 53,
 	/* Seccomp user notification (notify.c): 60..64. */
 	OP_SEND_FD_SYNC = 60,
 	/* One past the highest op number of any range: 50..59 and 60..64 are each another concern's,
@@ -77,6 +79,9 @@ void set_slot(struct helper *h, int slot, int fd);
 /* mount.c: openat2 of path inside slots[root] (RESOLVE_IN_ROOT), or a plain open when root is -1 */
 int open_under(const struct helper *h, int root, const char *path, uint64_t flags);
 
+/* mount.c: a MOUNT target resolved in root and created as mk says, opened O_PATH (-1 and errno on failure) */
+int open_target(const struct helper *h, int root, const char *path, uint32_t mk);
+
 /* mount.c: files, in-root resolution, mounts */
 step_fn op_open, op_open_in_root, op_write_file, op_mount, op_mknod, op_symlink, op_pivot_root,
 	op_chroot, op_mask, op_chdir, op_close, op_mount_setattr;
@@ -95,6 +100,8 @@ step_fn op_setsid, op_open_pty, op_send_fd, op_set_winsize;
 step_fn op_sched_setattr, op_ioprio_set, op_set_affinity, op_join_keyring;
 /* mount.c: mount_setattr */
 step_fn op_mount_setattr, op_mkdirs;
+/* mounttree.c: detached mount trees (id-mapped mounts) */
+step_fn op_userns, op_open_tree, op_setattr_tree, op_move_mount;
 /* hook.c: data from Java, and hooks run with a timeout */
 step_fn op_recv_data, op_run_hook;
 /* notify.c: an fd handed to the runtime over the sync socket (the seccomp notify fd) */

@@ -193,6 +193,14 @@ public final class ContainerRuntime {
         if (l.intelRdt() != null) throw new RuntimeError("linux.intelRdt: not supported by this burk version");
         if (!l.netDevices().isEmpty()) throw new RuntimeError("linux.netDevices: not supported by this burk version");
         if (l.memoryPolicy() != null) throw new RuntimeError("linux.memoryPolicy: not supported by this burk version");
+        for (int i = 0; i < spec.mounts().size(); i++) {
+            var m = spec.mounts().get(i);
+            // MOUNT_ATTR_IDMAP needs privileges over the filesystem's user namespace (runc refuses too).
+            if (IdmappedMounts.wanted(m, MountOptions.parse(m.options(), "mounts[" + i + "].options")) && !isRoot()) {
+                throw new RuntimeError("mounts[" + i + "]: id-mapped mounts are not supported for rootless containers"
+                        + " (the kernel idmaps a mount only for root in the filesystem's user namespace)");
+            }
+        }
     }
 
     /** The plan {@code create} would run for this request, without running it. */

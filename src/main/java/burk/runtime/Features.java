@@ -27,16 +27,15 @@ public final class Features {
 
     /**
      * The mount options {@link MountOptions} turns into mount(2) flags, propagation or bind
-     * mounts, the recursive ones (applied with mount_setattr) included. idmap options are refused
-     * there, so they are not listed; anything else is passed to the filesystem as data, which the
-     * spec says not to list.
+     * mounts, the recursive ones (applied with mount_setattr) and the id-mapping ones included;
+     * anything else is passed to the filesystem as data, which the spec says not to list.
      */
     static final List<String> MOUNT_OPTIONS = List.of("async", "atime", "bind", "defaults", "dev", "diratime",
             "ratime", "rdev", "rdiratime", "rexec", "rnoatime", "rnodev", "rnodiratime", "rnoexec", "rnorelatime",
             "rnostrictatime", "rnosuid", "rnosymfollow", "rro", "rrelatime", "rrw", "rstrictatime", "rsuid", "rsymfollow",
-            "dirsync", "exec", "iversion", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec",
+            "dirsync", "exec", "idmap", "iversion", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec",
             "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private",
-            "rbind", "relatime", "remount", "ro", "rprivate", "rshared", "rslave", "runbindable", "rw", "shared",
+            "rbind", "relatime", "ridmap", "remount", "ro", "rprivate", "rshared", "rslave", "runbindable", "rw", "shared",
             "silent", "slave", "strictatime", "suid", "symfollow", "sync", "tmpcopyup", "unbindable");
 
     /** The document, without annotations (the CLI adds the build's). */
@@ -69,7 +68,7 @@ public final class Features {
         l.put("selinux", enabled(false));
         l.put("intelRdt", enabled(false));
         Map<String, Object> idmap = new LinkedHashMap<>();
-        idmap.put("idmap", enabled(false));
+        idmap.put("idmap", enabled(true));
         l.put("mountExtensions", idmap);
         return l;
     }

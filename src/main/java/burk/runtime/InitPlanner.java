@@ -46,10 +46,12 @@ final class InitPlanner {
     private final Plan.Builder plan = new Plan.Builder();
     /** A new user namespace that does not own the network namespace: sysfs cannot be mounted. */
     private boolean sysfsNeedsBind;
+    private final IdmappedMounts idmapped;
 
     private InitPlanner(Inputs in) {
         this.in = in;
         this.spec = in.spec();
+        this.idmapped = IdmappedMounts.of(spec, in.bundle());
     }
 
     static Plan plan(Inputs in) {
@@ -90,6 +92,10 @@ final class InitPlanner {
             plan.add(new Step.Close(SLOT_CONSOLE_DIR), "no host directory stays open in the container");
         }
         planHookOutput();
+        if (hasMountNs && !idmapped.isEmpty()) {
+            // With the caller's privileges: before a joined user namespace or the clone takes them.
+            idmapped.planPreparation(plan, IdmappedMounts.treePropagation(rootfsPropagationFlags()));
+        }
         joinNamespacesByPath(nss);
         if (newTime) {
             plan.add(new Step.Unshare(Namespace.TIME.cloneFlag()),
@@ -179,7 +185,7 @@ final class InitPlanner {
     private void planRootfs(boolean newUser) {
         String rootfs = in.rootfs().toString();
         String prop = spec.linuxOrEmpty().rootfsPropagation();
-        long propFlags = prop == null || prop.isEmpty() ? DEFAULT_PROPAGATION : propagationFlags(prop);
+        long propFlags = rootfsPropagationFlags();
         plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, propFlags, null, "/", null, null),
                 "mount namespace: keep the container's mounts from propagating back to the host");
         plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, MountFlags.MS_BIND | MountFlags.MS_REC,
@@ -232,6 +238,11 @@ final class InitPlanner {
                     MountFlags.MS_BIND | MountFlags.MS_REMOUNT | MountFlags.MS_RDONLY, null, "/", null, null),
                     "root.readonly: the container cannot write to its root filesystem");
         }
+    }
+
+    private long rootfsPropagationFlags() {
+        String prop = spec.linuxOrEmpty().rootfsPropagation();
+        return prop == null || prop.isEmpty() ? DEFAULT_PROPAGATION : propagationFlags(prop);
     }
 
     private void planReadonlyPaths() {
@@ -290,15 +301,16 @@ final class InitPlanner {
             bind = true;
         }
         if (bind) {
-            Path src = Path.of(m.source() == null ? "" : m.source());
-            if (!src.isAbsolute()) src = in.bundle().resolve(src);
-            if (!Files.exists(src)) {
-                throw new IllegalArgumentException(field + ".source: " + src + " does not exist");
-            }
+            Path src = bindSource(m, in.bundle(), field);
             int mk = Files.isDirectory(src) ? Step.Mount.MK_DIR : Step.Mount.MK_FILE;
             long flags = MountFlags.MS_BIND | (o.recursiveBind() || "rbind".equals(m.type()) ? MountFlags.MS_REC : 0);
-            plan.add(new Step.Mount(SLOT_ROOTFS, mk, flags, src.toString(), dest, null, null),
-                    "mounts[" + i + "]: share a host path with the container");
+            IdmappedMounts.Idmapped idm = idmapped.at(i);
+            if (idm != null) {
+                IdmappedMounts.planAttach(plan, idm, SLOT_ROOTFS, mk, dest);
+            } else {
+                plan.add(new Step.Mount(SLOT_ROOTFS, mk, flags, src.toString(), dest, null, null),
+                        "mounts[" + i + "]: share a host path with the container");
+            }
             long rest = o.flags() & ~MountFlags.MS_REMOUNT;
             if (rest != 0) {
                 // A bind mount ignores per-mount flags on creation; they only take hold on a remount.
@@ -331,6 +343,16 @@ final class InitPlanner {
             plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_NONE, o.propagation(), null, dest, null, null),
                     "mounts[" + i + "]: propagation as the options say");
         }
+    }
+
+    /** A bind mount's source: absolute, relative paths taken from the bundle, and existing. */
+    static Path bindSource(Mount m, Path bundle, String field) {
+        Path src = Path.of(m.source() == null ? "" : m.source());
+        if (!src.isAbsolute()) src = bundle.resolve(src);
+        if (!Files.exists(src)) {
+            throw new IllegalArgumentException(field + ".source: " + src + " does not exist");
+        }
+        return src;
     }
 
     private static List<String> withRbind(List<String> options) {

@@ -9,9 +9,22 @@ import java.util.List;
  * flags and the filesystem-specific data string, as the runtime-spec's option table says.
  * Options the table does not name are passed to the filesystem as data ({@code mode=755},
  * {@code size=65536k}, {@code newinstance}), which is what runc does too.
+ *
+ * @param idmap whether the options ask for an id-mapped mount ({@code idmap}, {@code ridmap}); the
+ *              last of the two wins, as with runc
  */
 record MountOptions(long flags, long propagation, String data, boolean bind, boolean recursiveBind,
-                    long attrSet, long attrClr, String recursiveNames) {
+                    long attrSet, long attrClr, String recursiveNames, Idmap idmap) {
+    /** The id-mapping options, which are never passed to mount(2) (config.md). */
+    enum Idmap {
+        /** Neither option. */
+        NONE,
+        /** {@code idmap}: the mapping applies to the mount itself, not to mounts under it. */
+        IDMAP,
+        /** {@code ridmap}: the mapping applies to every mount of the tree (AT_RECURSIVE). */
+        RIDMAP
+    }
+
     // mount_setattr(2) attributes (linux/mount.h)
     static final long ATTR_RDONLY = 0x1, ATTR_NOSUID = 0x2, ATTR_NODEV = 0x4, ATTR_NOEXEC = 0x8,
             ATTR_ATIME_MASK = 0x70, ATTR_RELATIME = 0, ATTR_NOATIME = 0x10, ATTR_STRICTATIME = 0x20,
@@ -25,9 +38,16 @@ record MountOptions(long flags, long propagation, String data, boolean bind, boo
     boolean hasRecursiveAttrs() { return attrSet != 0 || attrClr != 0; }
 
 
+    /**
+     * Splits {@code options} as the spec's table says.
+     *
+     * @param field the options' place in config.json ({@code mounts[3].options}); no option is
+     *              refused today, the name stays for callers that report one
+     */
     static MountOptions parse(List<String> options, String field) {
         long flags = 0, prop = 0, aset = 0, aclr = 0;
         boolean bind = false, rec = false;
+        Idmap idmap = Idmap.NONE;
         StringBuilder rnames = new StringBuilder();
         StringBuilder data = new StringBuilder();
         for (int i = 0; i < options.size(); i++) {
@@ -90,9 +110,8 @@ record MountOptions(long flags, long propagation, String data, boolean bind, boo
                 case "rrelatime", "ratime", "rnostrictatime" -> { aclr |= ATTR_ATIME_MASK; aset = (aset & ~ATTR_ATIME_MASK) | ATTR_RELATIME; }
                 case "rnoatime" -> { aclr |= ATTR_ATIME_MASK; aset = (aset & ~ATTR_ATIME_MASK) | ATTR_NOATIME; }
                 case "rstrictatime", "rnorelatime" -> { aclr |= ATTR_ATIME_MASK; aset = (aset & ~ATTR_ATIME_MASK) | ATTR_STRICTATIME; }
-                case "idmap", "ridmap" ->
-                        throw new IllegalArgumentException(field + "[" + i + "]: the option \"" + o
-                                + "\" (idmapped mounts) is not supported by this burk version");
+                case "idmap" -> idmap = Idmap.IDMAP;
+                case "ridmap" -> idmap = Idmap.RIDMAP;
                 case "tmpcopyup" -> { }
                 default -> {
                     if (!data.isEmpty()) data.append(',');
@@ -106,6 +125,6 @@ record MountOptions(long flags, long propagation, String data, boolean bind, boo
                 rnames.append(o);
             }
         }
-        return new MountOptions(flags, prop, data.toString(), bind, rec, aset, aclr, rnames.toString());
+        return new MountOptions(flags, prop, data.toString(), bind, rec, aset, aclr, rnames.toString(), idmap);
     }
 }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The features document lists only what burk implements, with the spec's property names. */
@@ -23,10 +22,11 @@ class FeaturesTest {
         for (String recursive : List.of("rro", "rnosuid", "ratime")) {
             assertTrue(MountOptions.parse(List.of(recursive), "o").hasRecursiveAttrs(), recursive + " is applied with mount_setattr");
         }
-        for (String refused : List.of("idmap", "ridmap")) {
-            assertThrows(IllegalArgumentException.class, () -> MountOptions.parse(List.of(refused), "o"));
-            assertTrue(!Features.MOUNT_OPTIONS.contains(refused), refused);
-        }
+        assertEquals(MountOptions.Idmap.IDMAP, MountOptions.parse(List.of("idmap"), "o").idmap());
+        assertEquals(MountOptions.Idmap.RIDMAP, MountOptions.parse(List.of("rbind", "ridmap"), "o").idmap());
+        assertEquals(MountOptions.Idmap.IDMAP, MountOptions.parse(List.of("ridmap", "idmap"), "o").idmap(),
+                "the last of the two wins");
+        assertEquals(MountOptions.Idmap.NONE, MountOptions.parse(List.of("rbind"), "o").idmap());
     }
 
     @Test
@@ -53,5 +53,7 @@ class FeaturesTest {
         assertTrue(((List<?>) seccomp.get("actions")).contains("SCMP_ACT_NOTIFY"), "with listenerPath agents");
         assertEquals(Map.of("enabled", false), linux.get("apparmor"));
         assertEquals(false, ((Map<?, ?>) linux.get("cgroup")).get("systemd"), "no systemd cgroup driver yet");
+        assertEquals(Map.of("idmap", Map.of("enabled", true)), linux.get("mountExtensions"),
+                "mounts[].uidMappings and gidMappings are honoured (IdmapMountIT)");
     }
 }

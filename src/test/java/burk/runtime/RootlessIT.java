@@ -190,6 +190,24 @@ class RootlessIT {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void anIdmappedMountIsRefusedByNameForAUserWithoutPrivileges() throws Exception {
+        try (User u = new User()) {
+            Map<String, Object> c = u.spec("/bin/true");
+            List<Object> mounts = new ArrayList<>((List<Object>) c.get("mounts"));
+            mounts.add(new LinkedHashMap<String, Object>(Map.of("destination", "/data", "type", "bind",
+                    "source", u.bundle.toString(), "options", new ArrayList<Object>(List.of("bind", "idmap")))));
+            c.put("mounts", mounts);
+            u.write(c);
+            Result r = u.burk("run", "c1");
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.err().contains("mounts[" + (mounts.size() - 1) + "]: id-mapped mounts are not supported for"
+                    + " rootless containers"), r.err());
+            assertFalse(Files.exists(u.run.resolve("burk/c1")), "no state is left");
+        }
+    }
+
+    @Test
     void aUserRunsTheRootlessSpecAsRootOfItsOwnUserNamespace() throws Exception {
         try (User u = new User()) {
             Map<String, Object> c = u.spec("/bin/sh", "-c", "id; cat /proc/self/uid_map /proc/self/gid_map; hostname;"

@@ -49,6 +49,15 @@ public final class StepFailure extends Exception {
             return ps.step().action() + ": " + m.target() + " is a symlink: "
                     + (m.fstype() == null ? "refusing to mount through it" : m.fstype() + " must be mounted on an ordinary directory");
         }
+        if (ps.step() instanceof Step.SetattrTree t && t.idmaps() && errno == Errno.EINVAL) {
+            // mount_setattr(2): the filesystem (or one under a ridmap tree) has no idmap support
+            return ps.step().action() + ": invalid argument (the filesystem of " + t.source()
+                    + (t.recursive() ? " or of a mount under it" : "") + " does not support id-mapped mounts)";
+        }
+        if (ps.step() instanceof Step.SetattrTree t && t.idmaps() && errno == Errno.EPERM) {
+            return ps.step().action() + ": operation not permitted (id-mapped mounts need root in the user namespace"
+                    + " that owns the filesystem of " + t.source() + ")";
+        }
         if (ps.step() instanceof Step.WriteProc && errno == Errno.EXDEV) {
             return ps.step().action() + ": not a file of the proc filesystem (" + ((Step.WriteProc) ps.step()).procDir()
                     + " is not procfs, or something is mounted over the path): refusing to write elsewhere";

@@ -384,4 +384,60 @@ public sealed interface Step {
         public void encode(PlanWriter w) { w.i32(slot); }
         public String action() { return "hand " + what + " to the runtime"; }
     }
+
+    // --- detached mount trees: id-mapped bind mounts (native/mounttree.c) ---------------------------
+
+    /**
+     * A user namespace whose maps are {@code uidMap} and {@code gidMap} (uid_map lines), into
+     * {@code slot}: the mapping an id-mapped mount applies. {@code purpose} names the mounts it is for.
+     */
+    record UserNs(int slot, String uidMap, String gidMap, String purpose) implements Step {
+        public int op() { return 50; }
+        public void encode(PlanWriter w) { w.i32(slot).str(uidMap).str(gidMap); }
+        public String action() {
+            return purpose + ": make a user namespace with uid map " + oneLine(uidMap) + " and gid map " + oneLine(gidMap);
+        }
+    }
+
+    /** open_tree(OPEN_TREE_CLONE): a detached copy of the mount (or, recursive, the mount tree) at {@code path}. */
+    record OpenTree(int slot, boolean recursive, String path, String purpose) implements Step {
+        public static final int OPEN_TREE_CLONE = 1, AT_RECURSIVE = 0x8000;
+        public int op() { return 51; }
+        public void encode(PlanWriter w) { w.i32(slot).u32(OPEN_TREE_CLONE | (recursive ? AT_RECURSIVE : 0)).str(path); }
+        public String action() { return purpose + ": clone the mount" + (recursive ? " tree" : "") + " at " + path; }
+    }
+
+    /**
+     * mount_setattr(2) on the detached tree in {@code slot}; {@code usernsSlot} (or -1) carries the
+     * mapping when {@code attrSet} has {@link #MOUNT_ATTR_IDMAP}.
+     *
+     * @param source the tree's source path, for messages
+     */
+    record SetattrTree(int slot, boolean recursive, long attrSet, long attrClr, long propagation, int usernsSlot,
+                       String source, String purpose) implements Step {
+        public static final long MOUNT_ATTR_IDMAP = 0x100000;
+        public int op() { return 52; }
+        public void encode(PlanWriter w) {
+            w.i32(slot).u32(recursive ? 1 : 0).u64(attrSet).u64(attrClr).u64(propagation).i32(usernsSlot);
+        }
+        public boolean idmaps() { return (attrSet & MOUNT_ATTR_IDMAP) != 0; }
+        public String action() {
+            String what = idmaps() ? "id-map " + (recursive ? "every mount of " : "") + "the clone of " + source
+                    : "mount_setattr on the clone of " + source;
+            String prop = propagation == 0 ? "" : (idmaps() ? ", " : " ") + "propagation "
+                    + MountFlags.describe(propagation | (recursive ? MountFlags.MS_REC : 0));
+            return purpose + ": " + what + prop;
+        }
+    }
+
+    /** move_mount(2) of the detached tree in {@code fromSlot} onto {@code target}, resolved in root as MOUNT does. */
+    record MoveMount(int fromSlot, int root, int mk, String source, String target, String purpose) implements Step {
+        public int op() { return 53; }
+        public void encode(PlanWriter w) { w.i32(fromSlot).i32(root).u32(mk).str(target); }
+        public String action() { return purpose + ": attach the id-mapped " + source + " on " + target; }
+    }
+
+    private static String oneLine(String map) {
+        return "\"" + map.strip().replace("\n", ", ") + "\"";
+    }
 }

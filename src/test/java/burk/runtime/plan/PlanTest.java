@@ -80,6 +80,57 @@ class PlanTest {
         assertEquals(0x100000100000L, Step.MkNod.makedev(0x1000, 0x100));
     }
 
+    @Test
+    void theIdmapStepsAreEncodedAsTheFormatSays() {
+        Plan p = new Plan.Builder()
+                .add(new Step.UserNs(29, "0 1000 1\n", "0 1000 1\n", "mounts[7]"), "userns")
+                .add(new Step.OpenTree(30, true, "/srv", "mounts[7]"), "clone")
+                .add(new Step.SetattrTree(30, true, Step.SetattrTree.MOUNT_ATTR_IDMAP, 0, MountFlags.MS_SLAVE, 29, "/srv",
+                        "mounts[7]"), "idmap")
+                .add(new Step.MoveMount(30, 2, Step.Mount.MK_DIR, "/srv", "/data", "mounts[7]"), "attach")
+                .build();
+        ByteBuffer b = ByteBuffer.wrap(p.encode()).order(ByteOrder.LITTLE_ENDIAN);
+        b.position(16);
+        assertEquals(50, b.getShort());
+        assertEquals(0, b.getShort());
+        assertEquals(4 + 2 * (4 + 10), b.getInt());
+        assertEquals(29, b.getInt());
+        assertEquals(10, b.getInt());
+        assertEquals("0 1000 1\n\0", str(b, 10));
+        assertEquals(10, b.getInt());
+        assertEquals("0 1000 1\n\0", str(b, 10));
+        assertEquals(51, b.getShort());
+        b.getShort();
+        assertEquals(4 + 4 + 4 + 5, b.getInt());
+        assertEquals(30, b.getInt());
+        assertEquals(0x8001, b.getInt(), "OPEN_TREE_CLONE | AT_RECURSIVE");
+        assertEquals(5, b.getInt());
+        assertEquals("/srv\0", str(b, 5));
+        assertEquals(52, b.getShort());
+        b.getShort();
+        assertEquals(4 + 4 + 8 + 8 + 8 + 4, b.getInt());
+        assertEquals(30, b.getInt());
+        assertEquals(1, b.getInt());
+        assertEquals(0x100000L, b.getLong());
+        assertEquals(0L, b.getLong());
+        assertEquals(MountFlags.MS_SLAVE, b.getLong());
+        assertEquals(29, b.getInt());
+        assertEquals(53, b.getShort());
+        b.getShort();
+        assertEquals(4 + 4 + 4 + 4 + 6, b.getInt());
+        assertEquals(30, b.getInt());
+        assertEquals(2, b.getInt());
+        assertEquals(Step.Mount.MK_DIR, b.getInt());
+        assertEquals(6, b.getInt());
+        assertEquals("/data\0", str(b, 6));
+        assertEquals(b.limit(), b.position());
+        assertEquals("mounts[7]: make a user namespace with uid map \"0 1000 1\" and gid map \"0 1000 1\"",
+                p.steps().get(0).step().action());
+        assertEquals("mounts[7]: id-map every mount of the clone of /srv, propagation rslave",
+                p.steps().get(2).step().action());
+        assertEquals("mounts[7]: attach the id-mapped /srv on /data", p.steps().get(3).step().action());
+    }
+
     private static String str(ByteBuffer b, int n) {
         byte[] x = new byte[n];
         b.get(x);
