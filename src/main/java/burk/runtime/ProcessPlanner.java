@@ -76,12 +76,6 @@ final class ProcessPlanner {
     /** As above; {@code afterStart} adds steps between `start` and the process (startContainer hooks). */
     static void addProcessSteps(Plan.Builder plan, ProcessSpec p, SeccompProgram seccomp, boolean newUser,
                                 int waitStartSlot, java.util.function.Consumer<Plan.Builder> afterStart) {
-        if (seccomp != null && !p.noNewPrivileges()) {
-            // Without no_new_privs the kernel only accepts a filter from a process with
-            // CAP_SYS_ADMIN, which the init still has here and may not have after the switch to
-            // process.user; the profile must then allow the few calls the init makes after it.
-            addSeccomp(plan, seccomp, "linux.seccomp, installed while the init still holds CAP_SYS_ADMIN (no noNewPrivileges)");
-        }
         if (p.oomScoreAdj() != null) {
             plan.add(new Step.WriteProc("/proc", "self/oom_score_adj",
                     Integer.toString(p.oomScoreAdj()).getBytes(StandardCharsets.UTF_8)),
@@ -99,6 +93,14 @@ final class ProcessPlanner {
         for (Rlimit r : p.rlimits()) {
             plan.add(new Step.SetRlimit(Rlimits.number(r.type()), r.type(), r.soft(), r.hard()),
                     "process.rlimits: " + r.type());
+        }
+        if (seccomp != null && !p.noNewPrivileges()) {
+            // Without no_new_privs the kernel only accepts a filter from a process with
+            // CAP_SYS_ADMIN, which the init still has here and may not have after the switch to
+            // process.user; the profile must then allow the few calls the init makes after it
+            // (runc's order too). The oom score, scheduler, io priority and rlimits come first: a
+            // whitelist profile need not allow the calls (or the openat2) that set them.
+            addSeccomp(plan, seccomp, "linux.seccomp, installed while the init still holds CAP_SYS_ADMIN (no noNewPrivileges)");
         }
         var caps = p.capabilities();
         if (caps != null) {

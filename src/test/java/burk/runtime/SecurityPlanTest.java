@@ -68,6 +68,31 @@ class SecurityPlanTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void withoutNoNewPrivilegesTheFilterComesAfterOomScoreAndRlimitsAndBeforeTheSwitchToTheUser() {
+        // A whitelist profile (Docker's, as runtime-tools' validation generates it) need not allow
+        // what sets the oom score (openat2 of /proc) or the rlimits.
+        Map<String, Object> tree = SpecCodec.toTree(DefaultSpec.create(false));
+        Map<String, Object> process = (Map<String, Object>) tree.get("process");
+        process.put("noNewPrivileges", false);
+        process.put("oomScoreAdj", 500);
+        Map<String, Object> nofile = new LinkedHashMap<>(Map.of("type", "RLIMIT_NOFILE", "hard", 1024, "soft", 1024));
+        process.put("rlimits", new ArrayList<Object>(List.of(nofile)));
+        Map<String, Object> allowExecve = new LinkedHashMap<>(Map.of("names", new ArrayList<Object>(List.of("execve")),
+                "action", "SCMP_ACT_ALLOW"));
+        Map<String, Object> seccomp = new LinkedHashMap<>(Map.of("defaultAction", "SCMP_ACT_ERRNO",
+                "syscalls", new ArrayList<Object>(List.of(allowExecve))));
+        ((Map<String, Object>) tree.get("linux")).put("seccomp", seccomp);
+        Plan p = plan(tree);
+        int filter = index(p, s -> s.step() instanceof Step.Seccomp);
+        assertTrue(filter > index(p, s -> s.step() instanceof Step.WriteProc w && w.action().contains("oom_score_adj")),
+                p.explain());
+        assertTrue(filter > index(p, s -> s.step() instanceof Step.SetRlimit), p.explain());
+        assertTrue(filter < index(p, s -> s.step() instanceof Step.SetResUid), p.explain());
+        assertTrue(filter < index(p, s -> s.step() instanceof Step.WaitStart), p.explain());
+    }
+
+    @Test
     void procAndSysfsAreMountedOnlyOnARealDirectory() {
         Plan p = plan(SpecCodec.toTree(DefaultSpec.create(false)));
         for (PlanStep s : p.steps()) {
