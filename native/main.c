@@ -122,6 +122,7 @@ static const struct opdef {
 	[OP_RUN_HOOK] = { "svvuuo", op_run_hook },
 	[OP_WRITE_PROC] = { "ssb", op_write_proc },
 	[OP_MKDIRS] = { "os", op_mkdirs },
+	[OP_SET_MEMPOLICY] = { "ub", op_set_mempolicy },
 };
 
 struct cursor {
@@ -264,6 +265,9 @@ static int check(struct step *st)
 	}
 	case OP_RUN_HOOK:
 		return st->v[0][0] && st->u[1] < NBUFS ? 0 : EINVAL;
+	case OP_SET_MEMPOLICY:
+		/* whole unsigned longs of node bits, 1024 nodes at most */
+		return st->len % sizeof(unsigned long) || st->len > MEMPOLICY_MASK_MAX ? EINVAL : 0;
 	case OP_SECCOMP: {
 		/* the kernel wants whole, aligned struct sock_filter and at most 65535 of them */
 		if (st->len == 0 || st->len % sizeof(struct sock_filter) || st->len / sizeof(struct sock_filter) > 0xffff)

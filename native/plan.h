@@ -29,6 +29,8 @@ enum op {
 	 * numbers; an op number without a handler is refused like an unknown one. */
 	OP_WRITE_PROC = 46, OP_MKDIRS = 47,
 	OP_RECV_DATA = 48, OP_RUN_HOOK = 49,
+	/* NUMA memory policy (mempolicy.c): 55-59 */
+	OP_SET_MEMPOLICY = 55,
 	OP_MAX
 };
 
@@ -91,6 +93,9 @@ step_fn op_sched_setattr, op_ioprio_set, op_set_affinity, op_join_keyring;
 step_fn op_mount_setattr, op_mkdirs;
 /* hook.c: data from Java, and hooks run with a timeout */
 step_fn op_recv_data, op_run_hook;
+/* mempolicy.c: set_mempolicy(2); the node mask is at most MEMPOLICY_MASK_MAX bytes */
+#define MEMPOLICY_MASK_MAX 128
+step_fn op_set_mempolicy;
 /* main.c: read exactly n bytes (EINVAL at a premature EOF) */
 int read_full(int fd, void *buf, size_t n);
 

@@ -191,7 +191,6 @@ public final class ContainerRuntime {
         }
         if (l.intelRdt() != null) throw new RuntimeError("linux.intelRdt: not supported by this burk version");
         if (!l.netDevices().isEmpty()) throw new RuntimeError("linux.netDevices: not supported by this burk version");
-        if (l.memoryPolicy() != null) throw new RuntimeError("linux.memoryPolicy: not supported by this burk version");
     }
 
     /** The plan {@code create} would run for this request, without running it. */

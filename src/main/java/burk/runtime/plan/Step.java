@@ -367,4 +367,16 @@ public sealed interface Step {
         public void encode(PlanWriter w) { w.i32(root).str(path); }
         public String action() { return "mkdir -p " + path; }
     }
+
+    /**
+     * set_mempolicy(2): {@code mode} is the MPOL_* mode or'ed with its MPOL_F_* flags,
+     * {@code nodemask} whole 64-bit words of node bits (empty: no nodes).
+     *
+     * @param policy the policy as config.json spells it, for the messages
+     */
+    record SetMempolicy(int mode, byte[] nodemask, String policy) implements Step {
+        public int op() { return 55; }
+        public void encode(PlanWriter w) { w.u32(mode).bytes(nodemask); }
+        public String action() { return "set_mempolicy " + policy; }
+    }
 }
