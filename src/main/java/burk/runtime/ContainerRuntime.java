@@ -189,7 +189,7 @@ public final class ContainerRuntime {
             throw new RuntimeError("linux.mountLabel: " + (selinux
                     ? "SELinux labels are not supported by this burk version" : "SELinux is not enabled on this host"));
         }
-        if (l.intelRdt() != null) throw new RuntimeError("linux.intelRdt: not supported by this burk version");
+        if (l.intelRdt() != null) throw new RuntimeError(IntelRdtSupport.refusal());
         if (!l.netDevices().isEmpty()) throw new RuntimeError("linux.netDevices: not supported by this burk version");
     }
 
