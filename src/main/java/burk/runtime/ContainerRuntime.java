@@ -190,7 +190,12 @@ public final class ContainerRuntime {
                     ? "SELinux labels are not supported by this burk version" : "SELinux is not enabled on this host"));
         }
         if (l.intelRdt() != null) throw new RuntimeError(IntelRdtSupport.refusal());
-        if (!l.netDevices().isEmpty()) throw new RuntimeError("linux.netDevices: not supported by this burk version");
+        if (!l.netDevices().isEmpty() && !isRoot()) {
+            // Moving a host device needs CAP_NET_ADMIN in the host's network namespace (runc:
+            // "network devices are not supported for rootless containers").
+            throw new RuntimeError("linux.netDevices: moving host network devices needs root; not supported for"
+                    + " rootless containers");
+        }
     }
 
     /** The plan {@code create} would run for this request, without running it. */
@@ -235,6 +240,7 @@ public final class ContainerRuntime {
         }
         CgroupManager cg = null;
         int initPid = -1;
+        NetDevices netDevices = new NetDevices();
         try {
             LifecycleHooks.save(dir, LifecycleHooks.of(spec));
             cg = openCgroup(spec, req.id());
@@ -253,7 +259,7 @@ public final class ContainerRuntime {
             writeSteps(dir, plan);
             // exec, hooks and delete read the container's config from here, not from a bundle that may change.
             Files.writeString(dir.resolve(ContainerStore.CONFIG), SpecCodec.toJson(spec, false));
-            initPid = launch(plan, req, spec, cg, bundle, dir);
+            initPid = launch(plan, req, spec, cg, netDevices, bundle, dir);
             ProcStat ps = ProcStat.read(initPid);
             if (ps == null) throw new RuntimeError("the container init (pid " + initPid + ") exited during create");
             CgroupPaths saved = cg == null ? null : ownDirs(cg.savedPaths());
@@ -274,6 +280,9 @@ public final class ContainerRuntime {
             return info(rec);
         } catch (RuntimeError | RuntimeException | IOException e) {
             if (initPid > 0) killAndWait(initPid);
+            // The devices go back while the namespace is still held: with the init gone the
+            // kernel would otherwise destroy virtual devices and return physical ones renamed.
+            List<String> stuck = netDevices.rollback();
             if (cg != null) {
                 try {
                     Cgroups.reopen(CgroupLayout.detect(), ownDirs(cg.savedPaths()), this::killQuietly).destroy();
@@ -293,9 +302,12 @@ public final class ContainerRuntime {
                         LifecycleHooks.state(spec.ociVersion(), req.id(), ContainerState.STOPPED, 0, bundle.toString(),
                                 spec.annotations()), warnings);
             }
-            if (e instanceof RuntimeError re) throw re;
-            if (e instanceof CgroupException ce) throw new RuntimeError(ce.getMessage(), ce);
-            throw new RuntimeError(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+            String notBack = stuck.isEmpty() ? "" : "; linux.netDevices not moved back to the host: " + String.join("; ", stuck);
+            if (e instanceof RuntimeError re && notBack.isEmpty()) throw re;
+            if (e instanceof CgroupException ce) throw new RuntimeError(ce.getMessage() + notBack, ce);
+            throw new RuntimeError((e.getMessage() == null ? e.toString() : e.getMessage()) + notBack, e);
+        } finally {
+            netDevices.close();
         }
     }
 
@@ -385,8 +397,8 @@ public final class ContainerRuntime {
     }
 
     /** Runs the helper until the init waits at the start barrier; returns the init's pid. */
-    private int launch(Plan plan, CreateRequest req, RuntimeSpec spec, CgroupManager cg, Path bundle, Path dir)
-            throws RuntimeError, IOException {
+    private int launch(Plan plan, CreateRequest req, RuntimeSpec spec, CgroupManager cg, NetDevices netDevices,
+                       Path bundle, Path dir) throws RuntimeError, IOException {
         int initPid = -1;
         try (HelperSession s = host.spawnHelper(plan, req.stdio())) {
             while (true) {
@@ -413,6 +425,9 @@ public final class ContainerRuntime {
                         } else {
                             Rootless.writeIdMaps(spec, initPid);
                             if (cg != null) joinCgroup(cg, spec, initPid);
+                            // After the cgroup, as runc does; the init has its network namespace
+                            // (made by the clone or joined before it) and waits.
+                            netDevices.moveInto(spec.linuxOrEmpty().netDevices(), initPid);
                         }
                         s.proceed();
                     }
