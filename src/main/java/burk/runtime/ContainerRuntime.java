@@ -504,8 +504,16 @@ public final class ContainerRuntime {
         if (!terminal && req.consoleSocket() != null) {
             throw new RuntimeError("cannot use console socket if burk will not detach or allocate tty");
         }
-        if (!req.detach()) becomeSubreaper();
         CgroupManager cg = reopenCgroup(rec);
+        if (!req.cgroup().isEmpty()) {
+            if (cg == null) throw new RuntimeError("--cgroup: the container has no cgroup of its own to have sub-cgroups");
+            try {
+                req.cgroup().targets(cg.paths()); // refused before anything starts
+            } catch (CgroupException e) {
+                throw new RuntimeError(e.getMessage(), e);
+            }
+        }
+        if (!req.detach()) becomeSubreaper();
         if (terminal && req.consoleSocket() == null) {
             try (TerminalProxy proxy = TerminalProxy.listen(req.stdio())) {
                 int pid = launchExec(req.withConsoleSocket(proxy.socketPath()), rec, spec, cg);
@@ -548,7 +556,7 @@ public final class ContainerRuntime {
                 switch (m.kind()) {
                     case PID -> pid = (int) m.value();
                     case SYNC -> {
-                        if (cg != null) cg.addProcess(pid);
+                        if (cg != null) cg.addProcess(pid, req.cgroup());
                         s.proceed();
                     }
                     case ERROR -> {
