@@ -163,6 +163,22 @@ class NetDevicesIT {
     }
 
     @Test
+    void intoTheNetworkNamespaceOfAUserNamespace() throws Exception {
+        try (Dummy d = new Dummy(); TestBundle b = withDevices(device(d.name, "eth9"))) {
+            b.addNamespace("user", null);
+            Map<String, Object> map = new LinkedHashMap<>(Map.of("containerID", 0L, "hostID", 100000L, "size", 65536L));
+            b.linux().put("uidMappings", new ArrayList<Object>(List.of(map)));
+            b.linux().put("gidMappings", new ArrayList<Object>(List.of(new LinkedHashMap<>(map))));
+            b.args("/bin/sh", "-c", "ip -o addr show dev eth9; cat /sys/class/net/eth9/flags");
+            TestBundle.Ran r = b.run();
+            assertEquals(0, r.status(), r.output());
+            assertTrue(r.output().contains("inet " + GLOBAL), r.output());
+            assertTrue(goneWithin(d, 10_000), "destroyed with the namespace");
+            Leftovers.assertNone(b);
+        }
+    }
+
+    @Test
     void aDeviceTheHostDoesNotHaveIsNamed() throws Exception {
         try (TestBundle b = withDevices(device("bktnosuch0", "eth5"))) {
             RuntimeError e = assertThrows(RuntimeError.class, b::create);
