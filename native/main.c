@@ -128,6 +128,7 @@ static const struct opdef {
 	[OP_OPEN_TREE] = { "fus", op_open_tree },
 	[OP_SETATTR_TREE] = { "fuqqqo", op_setattr_tree },
 	[OP_MOVE_MOUNT] = { "fous", op_move_mount },
+	[OP_SET_MEMPOLICY] = { "ub", op_set_mempolicy },
 };
 
 struct cursor {
@@ -278,6 +279,9 @@ static int check(struct step *st)
 	}
 	case OP_RUN_HOOK:
 		return st->v[0][0] && st->u[1] < NBUFS ? 0 : EINVAL;
+	case OP_SET_MEMPOLICY:
+		/* whole unsigned longs of node bits, 1024 nodes at most */
+		return st->len % sizeof(unsigned long) || st->len > MEMPOLICY_MASK_MAX ? EINVAL : 0;
 	case OP_SECCOMP: {
 		/* the kernel wants whole, aligned struct sock_filter and at most 65535 of them */
 		if (st->len == 0 || st->len % sizeof(struct sock_filter) || st->len / sizeof(struct sock_filter) > 0xffff)

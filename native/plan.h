@@ -31,6 +31,8 @@ enum op {
 	OP_RECV_DATA = 48, OP_RUN_HOOK = 49,
 	/* Detached mount trees (mounttree.c): id-mapped bind mounts: 50..54. */
 	OP_USERNS = 50, OP_OPEN_TREE = 51, OP_SETATTR_TREE = 52, OP_MOVE_MOUNT = 53,
+	/* NUMA memory policy (mempolicy.c): 55..59. */
+	OP_SET_MEMPOLICY = 55,
 	/* Seccomp user notification (notify.c): 60..64. */
 	OP_SEND_FD_SYNC = 60,
 	/* One past the highest op number of any range: 50..59 and 60..64 are each another concern's,
@@ -106,6 +108,9 @@ step_fn op_userns, op_open_tree, op_setattr_tree, op_move_mount;
 step_fn op_recv_data, op_run_hook;
 /* notify.c: an fd handed to the runtime over the sync socket (the seccomp notify fd) */
 step_fn op_send_fd_sync;
+/* mempolicy.c: set_mempolicy(2); the node mask is at most MEMPOLICY_MASK_MAX bytes */
+#define MEMPOLICY_MASK_MAX 128
+step_fn op_set_mempolicy;
 /* main.c: read exactly n bytes (EINVAL at a premature EOF) */
 int read_full(int fd, void *buf, size_t n);
 

@@ -34,6 +34,24 @@ public sealed interface CgroupManager permits CgroupV1, CgroupV2, SystemdCgroup 
     /** Moves a process (all its threads) into the cgroup, in every hierarchy. */
     void addProcess(long pid);
 
+    /**
+     * Moves a process into sub-cgroup {@code sub} of this cgroup, in every hierarchy
+     * ({@code exec --cgroup}); with {@link SubCgroup#NONE}, as {@link #addProcess(long)}. The
+     * directories are written directly, for every driver: a sub-cgroup is no unit of systemd's,
+     * and runc writes cgroupfs for it too.
+     *
+     * @throws CgroupException as {@link SubCgroup#targets} says, or the kernel's refusal
+     */
+    default void addProcess(long pid, SubCgroup sub) {
+        if (sub.isEmpty()) {
+            addProcess(pid);
+            return;
+        }
+        for (Path dir : sub.targets(paths())) {
+            CgroupFs.write(dir.resolve("cgroup.procs"), Long.toString(pid));
+        }
+    }
+
     /** Every process in the cgroup and the cgroups below it, sorted. */
     List<Long> pids();
 

@@ -450,6 +450,25 @@ public final class CgroupV1 implements CgroupManager {
         }
     }
 
+    /**
+     * As the interface says, and a cpuset sub-cgroup whose cpuset.cpus or cpuset.mems is still
+     * empty gets its parent's first, level by level: v1 refuses tasks there (ENOSPC) until both
+     * are set, and an empty value is what cgroup v2 reads as "the parent's". Values already set
+     * are left alone.
+     */
+    @Override
+    public void addProcess(long pid, SubCgroup sub) {
+        Path cpuset = dirs.get("cpuset");
+        if (!sub.isEmpty() && cpuset != null) {
+            for (Path target : sub.targets(dirs)) {
+                if (target.startsWith(cpuset) && !target.equals(cpuset)) {
+                    inheritCpuset(mountPoints.get("cpuset"), target);
+                }
+            }
+        }
+        CgroupManager.super.addProcess(pid, sub);
+    }
+
     @Override
     public List<Long> pids() {
         return CgroupFs.readProcsRecursive(procsDir());

@@ -189,6 +189,16 @@ public final class SystemdCgroup implements CgroupManager {
         }
     }
 
+    /** A sub-cgroup is no unit of systemd's: the process is written into cgroupfs, as runc does. */
+    @Override
+    public void addProcess(long pid, SubCgroup sub) {
+        if (sub.isEmpty()) {
+            addProcess(pid);
+            return;
+        }
+        fs.addProcess(pid, sub);
+    }
+
     @Override
     public List<Long> pids() {
         return fs.pids();

@@ -1,5 +1,7 @@
 package burk.cli;
 
+import burk.cgroups.CgroupException;
+import burk.cgroups.SubCgroup;
 import burk.runtime.ContainerRuntime;
 import burk.runtime.ExecRequest;
 import burk.runtime.RuntimeError;
@@ -39,7 +41,7 @@ final class ExecCommand {
             Flags.Def.bool("set the no new privileges value for the process", "no-new-privs"),
             Flags.Def.value("add a capability to the bounding set for the process", "cap", "c"),
             Flags.Def.value("pass N additional file descriptors to the container", "preserve-fds"),
-            Flags.Def.value("run the process in an (existing) sub-cgroup(s)", "cgroup"),
+            Flags.Def.value("run the process in an (existing) sub-cgroup(s). Format is [<controller>:]<cgroup>.", "cgroup"),
             Flags.Def.bool("allow exec in a paused container", "ignore-paused"),
             Flags.Def.bool("show help", "help", "h"));
 
@@ -52,7 +54,12 @@ final class ExecCommand {
         if (f.has("apparmor")) throw new RuntimeError("apparmor: AppArmor is not enabled on this system");
         if (f.has("process-label")) throw new RuntimeError("process-label: SELinux is not enabled on this system");
         if (f.has("pidfd-socket")) throw new RuntimeError("--pidfd-socket: not supported by this burk version");
-        if (f.has("cgroup")) throw new RuntimeError("--cgroup: sub-cgroups for exec are not supported by this burk version");
+        SubCgroup sub;
+        try {
+            sub = SubCgroup.parse(f.all("cgroup"));
+        } catch (CgroupException e) {
+            throw new RuntimeError(e.getMessage(), e);
+        }
         ProcessSpec p;
         if (f.has("process")) {
             Path file = Path.of(f.value("process", ""));
@@ -80,7 +87,7 @@ final class ExecCommand {
         ExecRequest req = new ExecRequest(id, p, f.bool("detach"),
                 f.has("pid-file") ? Path.of(f.value("pid-file", "")) : null,
                 f.has("console-socket") ? Path.of(f.value("console-socket", "")).toAbsolutePath() : null,
-                stdio, f.bool("ignore-paused"));
+                stdio, f.bool("ignore-paused"), sub);
         return rt.exec(req);
     }
 

@@ -190,9 +190,13 @@ public final class ContainerRuntime {
             throw new RuntimeError("linux.mountLabel: " + (selinux
                     ? "SELinux labels are not supported by this burk version" : "SELinux is not enabled on this host"));
         }
-        if (l.intelRdt() != null) throw new RuntimeError("linux.intelRdt: not supported by this burk version");
-        if (!l.netDevices().isEmpty()) throw new RuntimeError("linux.netDevices: not supported by this burk version");
-        if (l.memoryPolicy() != null) throw new RuntimeError("linux.memoryPolicy: not supported by this burk version");
+        if (l.intelRdt() != null) throw new RuntimeError(IntelRdtSupport.refusal());
+        if (!l.netDevices().isEmpty() && !isRoot()) {
+            // Moving a host device needs CAP_NET_ADMIN in the host's network namespace (runc:
+            // "network devices are not supported for rootless containers").
+            throw new RuntimeError("linux.netDevices: moving host network devices needs root; not supported for"
+                    + " rootless containers");
+        }
         for (int i = 0; i < spec.mounts().size(); i++) {
             var m = spec.mounts().get(i);
             // MOUNT_ATTR_IDMAP needs privileges over the filesystem's user namespace (runc refuses too).
@@ -245,6 +249,7 @@ public final class ContainerRuntime {
         }
         CgroupManager cg = null;
         int initPid = -1;
+        NetDevices netDevices = new NetDevices();
         try {
             LifecycleHooks.save(dir, LifecycleHooks.of(spec));
             cg = openCgroup(spec, req.id());
@@ -263,7 +268,7 @@ public final class ContainerRuntime {
             writeSteps(dir, plan);
             // exec, hooks and delete read the container's config from here, not from a bundle that may change.
             Files.writeString(dir.resolve(ContainerStore.CONFIG), SpecCodec.toJson(spec, false));
-            initPid = launch(plan, req, spec, cg, bundle, dir);
+            initPid = launch(plan, req, spec, cg, netDevices, bundle, dir);
             ProcStat ps = ProcStat.read(initPid);
             if (ps == null) throw new RuntimeError("the container init (pid " + initPid + ") exited during create");
             CgroupPaths saved = cg == null ? null : ownDirs(cg.savedPaths());
@@ -284,6 +289,9 @@ public final class ContainerRuntime {
             return info(rec);
         } catch (RuntimeError | RuntimeException | IOException e) {
             if (initPid > 0) killAndWait(initPid);
+            // The devices go back while the namespace is still held: with the init gone the
+            // kernel would otherwise destroy virtual devices and return physical ones renamed.
+            List<String> stuck = netDevices.rollback();
             if (cg != null) {
                 try {
                     Cgroups.reopen(CgroupLayout.detect(), ownDirs(cg.savedPaths()), this::killQuietly).destroy();
@@ -303,9 +311,12 @@ public final class ContainerRuntime {
                         LifecycleHooks.state(spec.ociVersion(), req.id(), ContainerState.STOPPED, 0, bundle.toString(),
                                 spec.annotations()), warnings);
             }
-            if (e instanceof RuntimeError re) throw re;
-            if (e instanceof CgroupException ce) throw new RuntimeError(ce.getMessage(), ce);
-            throw new RuntimeError(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+            String notBack = stuck.isEmpty() ? "" : "; linux.netDevices not moved back to the host: " + String.join("; ", stuck);
+            if (e instanceof RuntimeError re && notBack.isEmpty()) throw re;
+            if (e instanceof CgroupException ce) throw new RuntimeError(ce.getMessage() + notBack, ce);
+            throw new RuntimeError((e.getMessage() == null ? e.toString() : e.getMessage()) + notBack, e);
+        } finally {
+            netDevices.close();
         }
     }
 
@@ -395,8 +406,8 @@ public final class ContainerRuntime {
     }
 
     /** Runs the helper until the init waits at the start barrier; returns the init's pid. */
-    private int launch(Plan plan, CreateRequest req, RuntimeSpec spec, CgroupManager cg, Path bundle, Path dir)
-            throws RuntimeError, IOException {
+    private int launch(Plan plan, CreateRequest req, RuntimeSpec spec, CgroupManager cg, NetDevices netDevices,
+                       Path bundle, Path dir) throws RuntimeError, IOException {
         int initPid = -1;
         try (HelperSession s = host.spawnHelper(plan, req.stdio())) {
             while (true) {
@@ -423,6 +434,9 @@ public final class ContainerRuntime {
                         } else {
                             Rootless.writeIdMaps(spec, initPid);
                             if (cg != null) joinCgroup(cg, spec, initPid);
+                            // After the cgroup, as runc does; the init has its network namespace
+                            // (made by the clone or joined before it) and waits.
+                            netDevices.moveInto(spec.linuxOrEmpty().netDevices(), initPid);
                         }
                         s.proceed();
                     }
@@ -517,8 +531,16 @@ public final class ContainerRuntime {
         if (!terminal && req.consoleSocket() != null) {
             throw new RuntimeError("cannot use console socket if burk will not detach or allocate tty");
         }
-        if (!req.detach()) becomeSubreaper();
         CgroupManager cg = reopenCgroup(rec);
+        if (!req.cgroup().isEmpty()) {
+            if (cg == null) throw new RuntimeError("--cgroup: the container has no cgroup of its own to have sub-cgroups");
+            try {
+                req.cgroup().targets(cg.paths()); // refused before anything starts
+            } catch (CgroupException e) {
+                throw new RuntimeError(e.getMessage(), e);
+            }
+        }
+        if (!req.detach()) becomeSubreaper();
         if (terminal && req.consoleSocket() == null) {
             try (TerminalProxy proxy = TerminalProxy.listen(req.stdio())) {
                 int pid = launchExec(req.withConsoleSocket(proxy.socketPath()), rec, spec, cg);
@@ -561,7 +583,7 @@ public final class ContainerRuntime {
                 switch (m.kind()) {
                     case PID -> pid = (int) m.value();
                     case SYNC -> {
-                        if (cg != null) cg.addProcess(pid);
+                        if (cg != null) cg.addProcess(pid, req.cgroup());
                         s.proceed();
                     }
                     case FD -> {

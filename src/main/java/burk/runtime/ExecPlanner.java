@@ -68,6 +68,7 @@ final class ExecPlanner {
             plan.add(new Step.Close(SLOT_PTY_MASTER), "the process keeps only its side of the terminal");
             plan.add(new Step.Close(SLOT_CONSOLE), "the console socket is not the container's");
         }
+        ProcessPlanner.addMemoryPolicy(plan, container);
         ProcessPlanner.addProcessSteps(plan, p, ProcessPlanner.compileSeccomp(container), userNs, -1);
         return plan.build();
     }

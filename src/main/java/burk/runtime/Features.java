@@ -3,6 +3,7 @@ package burk.runtime;
 import burk.runtime.plan.Capabilities;
 import burk.seccomp.Arch;
 import burk.seccomp.SeccompProfile;
+import burk.spec.MemoryPolicy;
 import burk.spec.NamespaceType;
 import burk.spec.RuntimeSpec;
 
@@ -67,9 +68,14 @@ public final class Features {
         l.put("apparmor", enabled(false));
         l.put("selinux", enabled(false));
         l.put("intelRdt", enabled(false));
+        Map<String, Object> mpol = new LinkedHashMap<>();
+        mpol.put("modes", sorted(MemoryPolicy.MODES));
+        mpol.put("flags", sorted(MemoryPolicy.FLAGS));
+        l.put("memoryPolicy", mpol);
         Map<String, Object> idmap = new LinkedHashMap<>();
         idmap.put("idmap", enabled(true));
         l.put("mountExtensions", idmap);
+        l.put("netDevices", enabled(true));
         return l;
     }
 

@@ -156,6 +156,7 @@ final class InitPlanner {
         // After the sysctls, as runc does: engines list /proc/sys in readonlyPaths and still set
         // sysctls (Docker: net.ipv4.ip_unprivileged_port_start for every container).
         if (hasMountNs) planReadonlyPaths();
+        ProcessPlanner.addMemoryPolicy(plan, spec);
         ProcessPlanner.addProcessSteps(plan, spec.process(), ProcessPlanner.compileSeccomp(spec), newUser, SLOT_LISTEN,
                 this::planStartHooks);
         return plan.build();

@@ -64,6 +64,19 @@ final class ProcessPlanner {
     static final String HANDOFF_SYSCALL = "sendmsg";
 
     /**
+     * linux.memoryPolicy, for the init and every exec'd process alike (runc sets it in both). It
+     * comes after the init's own setup, so the mounts are not bound by it, and before seccomp:
+     * the common default profiles allow set_mempolicy only with CAP_SYS_NICE, which the process
+     * may lack. The kernel keeps the policy across execve.
+     */
+    static void addMemoryPolicy(Plan.Builder plan, RuntimeSpec spec) {
+        Step.SetMempolicy step = MemoryPolicies.step(spec.linuxOrEmpty().memoryPolicy());
+        if (step != null) {
+            plan.add(step, "linux.memoryPolicy: the NUMA nodes the container's memory comes from");
+        }
+    }
+
+    /**
      * The steps that turn the prepared init (or an exec'd process) into process.*: oom score,
      * rlimits, capabilities across the switch to process.user, umask, cwd, no_new_privs, seccomp
      * and execve. With {@code waitStartSlot >= 0} the process waits there for `start` first.

@@ -736,7 +736,17 @@ public final class SpecValidator {
         if (isEmpty(p.mode())) {
             throw new SpecException("linux.memoryPolicy.mode", "required");
         }
-        boolean hasNodes = p.nodes() != null && !p.nodes().isEmpty();
+        if (!MemoryPolicy.MODES.contains(p.mode())) {
+            throw new SpecException("linux.memoryPolicy.mode", "unknown memory policy mode " + Json.quote(p.mode()));
+        }
+        boolean hasNodes;
+        try {
+            hasNodes = !p.nodeSet().isEmpty();
+        } catch (IllegalArgumentException e) {
+            throw new SpecException("linux.memoryPolicy.nodes", e.getMessage());
+        }
+        // set_mempolicy(2): the default and local policies take no nodes, these four at least one;
+        // MPOL_PREFERRED with none means local allocation.
         switch (p.mode()) {
             case "MPOL_DEFAULT", "MPOL_LOCAL" -> {
                 if (hasNodes) {
@@ -748,18 +758,18 @@ public final class SpecValidator {
                     throw new SpecException("linux.memoryPolicy.nodes", "required for " + p.mode());
                 }
             }
-            case "MPOL_PREFERRED" -> {
+            default -> {
             }
-            default -> throw new SpecException("linux.memoryPolicy.mode", "unknown memory policy mode "
-                    + Json.quote(p.mode()));
         }
         for (int i = 0; i < p.flags().size(); i++) {
-            switch (p.flags().get(i)) {
-                case "MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES" -> {
-                }
-                default -> throw new SpecException("linux.memoryPolicy.flags[" + i + "]", "unknown memory policy flag "
+            if (!MemoryPolicy.FLAGS.contains(p.flags().get(i))) {
+                throw new SpecException("linux.memoryPolicy.flags[" + i + "]", "unknown memory policy flag "
                         + Json.quote(p.flags().get(i)));
             }
+        }
+        if (p.flags().contains("MPOL_F_STATIC_NODES") && p.flags().contains("MPOL_F_RELATIVE_NODES")) {
+            throw new SpecException("linux.memoryPolicy.flags",
+                    "MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other (set_mempolicy(2))");
         }
     }
 

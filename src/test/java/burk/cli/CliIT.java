@@ -187,6 +187,27 @@ class CliIT {
     }
 
     @Test
+    void execCgroupJoinsASubCgroupAndRefusesBadListsWithRuncsWords() throws Exception {
+        config("/bin/sleep", "60");
+        String id = "execcg" + ProcessHandle.current().pid();
+        Result r = rooted("run", "-d", id);
+        assertEquals(0, r.code(), r.err());
+        Files.createDirectories(Path.of("/sys/fs/cgroup/pids/burk", id, "sub"));
+        Result in = rooted("exec", "--cgroup", "pids:sub", id, "cat", "/proc/self/cgroup");
+        assertEquals(0, in.code(), in.err());
+        assertTrue(in.out().lines().anyMatch(l -> l.endsWith(":pids:/burk/" + id + "/sub")), in.out());
+        assertTrue(in.out().lines().anyMatch(l -> l.endsWith(":memory:/burk/" + id)), in.out());
+        Result bad = rooted("exec", "--cgroup", "sub", "--cgroup", "pids:sub", id, "true");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("invalid --cgroup argument: sub (missing <controller>: prefix)"), bad.err());
+        Result missing = rooted("exec", "--cgroup=pids:nope", id, "true");
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("--cgroup: sub-cgroup /sys/fs/cgroup/pids/burk/" + id + "/nope does not exist"),
+                missing.err());
+        assertEquals(0, rooted("delete", "--force", id).code());
+    }
+
+    @Test
     void createFromTheBundleAsCwdThenStartAsEnginesDo() throws Exception {
         config("/bin/sh", "-c", "echo started");
         Path pidFile = tmp.resolve("pid");

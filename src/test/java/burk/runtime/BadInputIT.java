@@ -157,4 +157,15 @@ class BadInputIT {
                     msg);
         }
     }
+
+    @Test
+    void intelRdtOnAHostWithoutResctrlIsRefusedWithTheReason() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/sys/fs/resctrl")), "needs a host without resctrl");
+        try (TestBundle b = TestBundle.make("/bin/true")) {
+            b.linux().put("intelRdt", new LinkedHashMap<>(Map.of("closID", "guaranteed")));
+            String msg = createFails(b);
+            assertTrue(msg.startsWith("linux.intelRdt: set, but Intel RDT is not enabled on this host: no resctrl filesystem"
+                    + " (/sys/fs/resctrl does not exist: "), msg);
+        }
+    }
 }

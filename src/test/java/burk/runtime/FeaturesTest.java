@@ -39,7 +39,17 @@ class FeaturesTest {
                 d.get("hooks"));
         Map<String, Object> linux = (Map<String, Object>) d.get("linux");
         assertEquals(List.of("namespaces", "capabilities", "cgroup", "seccomp", "apparmor", "selinux", "intelRdt",
-                "mountExtensions"), List.copyOf(linux.keySet()));
+                "memoryPolicy", "mountExtensions", "netDevices"), List.copyOf(linux.keySet()));
+        assertEquals(Map.of("enabled", true), linux.get("netDevices"));
+        Map<String, Object> mpol = (Map<String, Object>) linux.get("memoryPolicy");
+        assertEquals(List.of("MPOL_BIND", "MPOL_DEFAULT", "MPOL_INTERLEAVE", "MPOL_LOCAL", "MPOL_PREFERRED",
+                "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE"), mpol.get("modes"));
+        assertEquals(List.of("MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"), mpol.get("flags"));
+        // every mode and flag listed is one the plan can turn into set_mempolicy's numbers
+        for (Object m : (List<?>) mpol.get("modes")) {
+            MemoryPolicies.modeArgument(new burk.spec.MemoryPolicy((String) m, null, List.of()));
+        }
+        MemoryPolicies.modeArgument(new burk.spec.MemoryPolicy("MPOL_BIND", "0", (List<String>) mpol.get("flags")));
         assertEquals(NamespaceType.values().length, ((List<?>) linux.get("namespaces")).size());
         for (Object ns : (List<?>) linux.get("namespaces")) assertTrue(NamespaceType.fromSpec((String) ns) != null);
         List<Object> caps = (List<Object>) linux.get("capabilities");

@@ -544,6 +544,26 @@ class SpecValidatorTest {
                 error("linux.memoryPolicy", "{\"mode\":\"MPOL_LOCAL\",\"nodes\":\"0-1\"}"));
         assertEquals("linux.memoryPolicy.flags[0]: unknown memory policy flag \"MPOL_F_X\"",
                 error("linux.memoryPolicy", "{\"mode\":\"MPOL_PREFERRED\",\"flags\":[\"MPOL_F_X\"]}"));
+        assertEquals("linux.memoryPolicy.flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other"
+                        + " (set_mempolicy(2))", error("linux.memoryPolicy", "{\"mode\":\"MPOL_BIND\",\"nodes\":\"0\","
+                        + "\"flags\":[\"MPOL_F_STATIC_NODES\",\"MPOL_F_RELATIVE_NODES\"]}"));
+        assertEquals("linux.memoryPolicy.nodes: \"0-\" is not a node list (such as \"0-3,7\")",
+                error("linux.memoryPolicy", "{\"mode\":\"MPOL_BIND\",\"nodes\":\"0-\"}"));
+        assertEquals("linux.memoryPolicy.nodes: no nodes in \",\"",
+                error("linux.memoryPolicy", "{\"mode\":\"MPOL_PREFERRED_MANY\",\"nodes\":\",\"}"));
+        valid("linux.memoryPolicy", "{\"mode\":\"MPOL_WEIGHTED_INTERLEAVE\",\"nodes\":\" 0-3 ,7,,\"}");
+        valid("linux.memoryPolicy", "{\"mode\":\"MPOL_LOCAL\",\"nodes\":\"\"}");
+        valid("linux.memoryPolicy", "{\"mode\":\"MPOL_PREFERRED\"}");
+    }
+
+    @Test
+    void nodeListsParseAsTheKernelPrintsThem() {
+        assertEquals(java.util.BitSet.valueOf(new long[] {0b1000_1111L}), MemoryPolicy.parseNodes("0-3,7"));
+        assertEquals(java.util.BitSet.valueOf(new long[] {0, 0, 1L << 63}), MemoryPolicy.parseNodes("191"));
+        assertEquals(new java.util.BitSet(), MemoryPolicy.parseNodes(""));
+        assertEquals(1023, MemoryPolicy.parseNodes("1023").length() - 1);
+        assertThrows(IllegalArgumentException.class, () -> MemoryPolicy.parseNodes("-1"));
+        assertThrows(IllegalArgumentException.class, () -> MemoryPolicy.parseNodes("99999999999"));
     }
 
     @Test

@@ -66,6 +66,15 @@ public final class StepFailure extends Exception {
             return ps.step().action() + ": too many levels of symbolic links, or a /proc magic link on the way"
                     + " (the working directory must be reached inside the container's root)";
         }
+        if (ps.step() instanceof Step.SetMempolicy && errno == Errno.EINVAL) {
+            return "linux.memoryPolicy: " + ps.step().action() + ": " + Errno.text(errno) + " (no node of the list has"
+                    + " memory and is in the container's cpuset.mems, or this kernel does not take the mode or a flag"
+                    + " with it)";
+        }
+        if (ps.step() instanceof Step.SetMempolicy && errno == Errno.ENOSYS) {
+            return "linux.memoryPolicy: " + ps.step().action() + ": " + Errno.text(errno)
+                    + " (the kernel was built without NUMA support)";
+        }
         return ps.step().action() + ": " + Errno.text(errno);
     }
 }

@@ -375,6 +375,18 @@ public sealed interface Step {
     }
 
     /**
+     * set_mempolicy(2): {@code mode} is the MPOL_* mode or'ed with its MPOL_F_* flags,
+     * {@code nodemask} whole 64-bit words of node bits (empty: no nodes).
+     *
+     * @param policy the policy as config.json spells it, for the messages
+     */
+    record SetMempolicy(int mode, byte[] nodemask, String policy) implements Step {
+        public int op() { return 55; }
+        public void encode(PlanWriter w) { w.u32(mode).bytes(nodemask); }
+        public String action() { return "set_mempolicy " + policy; }
+    }
+
+    /**
      * Hand {@code slot}'s fd to the runtime over the sync socket (an {@code FD} message), close it,
      * and wait until the runtime says go on: the seccomp notify fd, which the runtime sends on to
      * the agent at linux.seccomp.listenerPath.
