@@ -75,6 +75,8 @@ final class ResourceMapper {
         for (long[] d : defaults) out.add(new CgroupResources.DeviceRule(true, "c", d[0], d[1], "rwm"));
         out.add(new CgroupResources.DeviceRule(true, "c", 136L, null, "rwm")); // /dev/pts/*
         for (LinuxDevice d : spec.linuxOrEmpty().devices()) {
+            // A FIFO is no device to the device controller: it has no rule to allow (runc skips it too).
+            if (d.type().equals("p")) continue;
             out.add(new CgroupResources.DeviceRule(true, d.type().equals("u") ? "c" : d.type(), d.major(), d.minor(), "rwm"));
         }
         return out;

@@ -111,6 +111,24 @@ class SpecFieldsIT {
     }
 
     @Test
+    void aFifoAmongTheDevicesIsMadeAndNeedsNoDeviceRule() throws Exception {
+        // runtime-tools' linux_devices: a "p" device beside a deny-all device cgroup rule.
+        try (TestBundle b = TestBundle.make()) {
+            b.linux().put("devices", new ArrayList<Object>(List.of(new LinkedHashMap<String, Object>(Map.of(
+                    "path", "/dev/myfifo", "type", "p", "fileMode", 0600L)))));
+            Map<String, Object> resources = new LinkedHashMap<>();
+            resources.put("devices", new ArrayList<Object>(List.of(new LinkedHashMap<String, Object>(Map.of(
+                    "allow", false, "access", "rwm")))));
+            b.linux().put("resources", resources);
+            b.sh("test -p /dev/myfifo && stat -c '%a' /dev/myfifo");
+            TestBundle.Ran r = b.run();
+            assertEquals(0, r.status(), r.output());
+            assertEquals("600\n", r.output());
+            Leftovers.assertNone(b);
+        }
+    }
+
+    @Test
     void anLsmProfileOnAHostWithoutTheLsmIsRefusedByName() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/sys/kernel/security/apparmor")));
         try (TestBundle b = TestBundle.make("/bin/true")) {
