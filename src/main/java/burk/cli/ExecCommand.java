@@ -45,9 +45,14 @@ final class ExecCommand {
             Flags.Def.bool("allow exec in a paused container", "ignore-paused"),
             Flags.Def.bool("show help", "help", "h"));
 
-    static int run(ContainerRuntime rt, List<String> args) throws UsageError, RuntimeError {
+    /**
+     * @param out  where --help goes
+     * @param path resolves a path the caller gave against the caller's cwd (the daemon's is another)
+     */
+    static int run(ContainerRuntime rt, List<String> args, java.io.PrintStream out,
+                   java.util.function.Function<String, Path> path) throws UsageError, RuntimeError {
         Flags f = Flags.parse(args, FLAGS);
-        if (f.bool("help")) return Help.command("exec", System.out);
+        if (f.bool("help")) return Help.command("exec", out);
         List<String> pos = f.positional();
         if (pos.isEmpty()) throw new UsageError("\"exec\" requires a minimum of 1 argument");
         String id = pos.get(0);
@@ -62,7 +67,7 @@ final class ExecCommand {
         }
         ProcessSpec p;
         if (f.has("process")) {
-            Path file = Path.of(f.value("process", ""));
+            Path file = path.apply(f.value("process", ""));
             try {
                 p = SpecCodec.parseProcess(Files.readString(file));
             } catch (IOException e) {
@@ -85,8 +90,8 @@ final class ExecCommand {
         int[] stdio = new int[3 + preserve];
         for (int i = 0; i < stdio.length; i++) stdio[i] = i;
         ExecRequest req = new ExecRequest(id, p, f.bool("detach"),
-                f.has("pid-file") ? Path.of(f.value("pid-file", "")) : null,
-                f.has("console-socket") ? Path.of(f.value("console-socket", "")).toAbsolutePath() : null,
+                f.has("pid-file") ? path.apply(f.value("pid-file", "")).toAbsolutePath() : null,
+                f.has("console-socket") ? path.apply(f.value("console-socket", "")).toAbsolutePath() : null,
                 stdio, f.bool("ignore-paused"), sub);
         return rt.exec(req);
     }

@@ -140,6 +140,14 @@ public final class Main {
                         return "hooks that run in the runtime's own process tree";
                     }
                 }
+                case "exec" -> {
+                    if (!ExecForm.isRunc(cmdArgs, root.toAbsolutePath(), FrontCommands::containersDir)) {
+                        return "the front's form of exec";
+                    }
+                    // A foreground exec waits for its process and relays its signals: that
+                    // belongs in the caller's process. Engines exec with --detach.
+                    if (!Flags.parse(cmdArgs, ExecCommand.FLAGS).bool("detach")) return "exec in the foreground";
+                }
                 default -> { }
             }
             return null;
@@ -149,7 +157,8 @@ public final class Main {
     }
 
     private static final java.util.Set<String> DAEMON_SERVES =
-            java.util.Set.of("create", "start", "run", "state", "kill", "delete", "list", "spec", "--version", "daemon");
+            java.util.Set.of("create", "start", "run", "exec", "state", "kill", "delete", "list", "spec", "--version",
+                    "daemon");
 
     int run(List<String> args) {
         Flags g;
@@ -186,7 +195,7 @@ public final class Main {
                 case "kill" -> kill(rt, cmdArgs);
                 case "delete" -> delete(rt, cmdArgs);
                 case "exec" -> ExecForm.isRunc(cmdArgs, rt.root(), FrontCommands::containersDir)
-                        ? ExecCommand.run(rt, cmdArgs) : FrontCommands.dispatch(cmd, rt, cmdArgs, out);
+                        ? ExecCommand.run(rt, cmdArgs, out, this::path) : FrontCommands.dispatch(cmd, rt, cmdArgs, out);
                 case "list" -> list(rt, cmdArgs);
                 case "spec" -> spec(cmdArgs);
                 case "pause" -> PauseCommand.pause(rt, cmdArgs, out);

@@ -576,7 +576,9 @@ public final class ContainerRuntime {
             throw new RuntimeError(e.getMessage(), e);
         }
         int pid = -1;
-        try (HelperSession s = HelperSession.spawn(plan, req.stdio())) {
+        // Through the host: under the daemon the helper is the front's child, so a detached
+        // process ends up with the engine's subreaper (its shim), as with a JVM of its own.
+        try (HelperSession s = host.spawnHelper(plan, req.stdio())) {
             while (true) {
                 HelperMessage m = s.next();
                 if (m == null) break; // the socket is close-on-exec: EOF after PID means execve succeeded

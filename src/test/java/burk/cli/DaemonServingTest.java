@@ -95,7 +95,7 @@ class DaemonServingTest {
 
     @Test
     void commandsTheDaemonDoesNotServeFallBack() {
-        for (String c : List.of("exec", "pause", "resume", "events", "update", "ps", "features", "demo", "pull", "daemon")) {
+        for (String c : List.of("pause", "resume", "events", "update", "ps", "features", "demo", "pull", "daemon")) {
             assertTrue(serve(c, "x").isFallback(), c);
         }
         assertTrue(serve("--no-such-flag", "state", "x").isFallback(), "a usage error is the JVM's to report");
@@ -125,6 +125,19 @@ class DaemonServingTest {
     void aForegroundRunWithATerminalBurkRelaysFallsBack() throws IOException {
         Path tty = bundle("tty", c -> process(c).put("terminal", true));
         assertTrue(serve("run", "--bundle", tty.toString(), "c3").isFallback());
+    }
+
+    @Test
+    void execIsServedDetachedOnly() {
+        // runc's form with --detach, as containerd's shim and conmon call it: served (here the
+        // container does not exist, so the daemon answers that, and no helper is spawned).
+        Outcome o = serve("--root", "root", "exec", "--detach", "--pid-file", "p", "c4", "true");
+        assertFalse(o.isFallback(), o.fallbackReason());
+        assertEquals(1, o.exitCode());
+        assertTrue(out.toString().contains("container does not exist"), out.toString());
+        Outcome fg = serve("--root", "root", "exec", "--pid-file", "p", "c4", "true");
+        assertTrue(fg.isFallback());
+        assertEquals("exec in the foreground", fg.fallbackReason());
     }
 
     @Test
