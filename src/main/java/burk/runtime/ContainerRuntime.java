@@ -245,6 +245,17 @@ public final class ContainerRuntime {
         if (!Files.isDirectory(rootfs)) {
             throw new RuntimeError("root.path: rootfs (" + rootfs + ") does not exist or is not a directory");
         }
+        if (inHostMountNamespace(spec)) {
+            try {
+                if (rootfs.toRealPath().getNameCount() == 0) {
+                    // The rootfs bind would be stacked on the host's root, and its propagation is the host's.
+                    throw new RuntimeError("root.path: the host's / cannot be the rootfs of a container without a mount"
+                            + " namespace in linux.namespaces");
+                }
+            } catch (IOException e) {
+                throw new RuntimeError("root.path: " + e.getMessage(), e);
+            }
+        }
         return rootfs;
     }
 

@@ -284,6 +284,11 @@ class NoMountNamespaceIT {
                         e.getMessage());
                 Leftovers.assertNone(c);
             }
+            try (TestBundle c = withoutNamespaces(Path.of("/"))) {
+                RuntimeError e = assertThrows(RuntimeError.class, c::create);
+                assertTrue(e.getMessage().startsWith("root.path: the host's / cannot be the rootfs"), e.getMessage());
+                Leftovers.assertNone(c);
+            }
             assertEquals(List.of(), Leftovers.mountsUnder(b.dir));
         }
     }
