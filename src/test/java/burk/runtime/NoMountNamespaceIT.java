@@ -166,8 +166,13 @@ class NoMountNamespaceIT {
             // must not become this mount's by propagation and stay behind after delete.
             FileOps.mount(null, rootfs.toString(), null, MountFlags.MS_SHARED, null);
             copyBusybox(rootfs);
+            // A peer elsewhere, as the host's other mount namespaces or binds of a shared "/" are:
+            // the bind of the rootfs propagates there, and its removal must too.
+            Path peer = b.dir.resolve("peer");
+            Files.createDirectories(peer);
+            FileOps.mount(rootfs.toString(), peer.toString(), null, MountFlags.MS_BIND, null);
             List<String> before = Leftovers.mountsUnder(b.dir);
-            assertEquals(1, before.size(), before.toString());
+            assertEquals(2, before.size(), before.toString());
             try (TestBundle c = withoutNamespaces(rootfs)) {
                 c.sh("echo ready; sleep 60");
                 c.create();
@@ -176,15 +181,18 @@ class NoMountNamespaceIT {
                 List<String> running = EscapeTools.mountsAtOrUnder(rootfs);
                 assertEquals(List.of(rootfs.toString(), rootfs.toString()), running.subList(0, 2),
                         "the container's bind is on top of the user's mount: " + running);
-                String userId = before.get(0).split(" ")[0];
+                String userId = MountTable.ofThisProcess().stackAt(rootfs.toString()).get(0).id() + "";
                 List<String> onUsers = Leftovers.mountsUnder(b.dir).stream()
                         .filter(l -> l.split(" ")[1].equals(userId)).toList();
                 assertEquals(1, onUsers.size(), "only the container's bind is on the user's mount (no copy of a"
                         + " container mount propagated to it): " + onUsers);
+                assertEquals(List.of(), EscapeTools.mountsAtOrUnder(peer).stream().filter(m -> !m.equals(peer.toString()))
+                        .toList(), "none of the container's mounts reached the peer");
                 c.runtime.delete(c.id, true);
                 assertEquals(before, Leftovers.mountsUnder(b.dir), "the user's mount is there, unchanged, and alone");
                 Leftovers.assertNone(c);
             }
+            FileOps.umount2(peer.toString(), 0);
             FileOps.umount2(rootfs.toString(), 0);
             assertEquals(List.of(), Leftovers.mountsUnder(b.dir));
         }
