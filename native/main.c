@@ -88,7 +88,7 @@ static const struct opdef {
 	[OP_MKNOD] = { "ouquus", op_mknod },
 	[OP_SYMLINK] = { "oss", op_symlink },
 	[OP_PIVOT_ROOT] = { "f", op_pivot_root },
-	[OP_CHROOT] = { "f", op_chroot },
+	[OP_CHROOT] = { "fu", op_chroot },
 	[OP_MASK] = { "oss", op_mask },
 	[OP_SETHOSTNAME] = { "s", op_sethostname },
 	[OP_SETDOMAINNAME] = { "s", op_setdomainname },
@@ -252,6 +252,7 @@ static int check(struct step *st)
 	case OP_MOUNT:
 		return st->u[1] > 2 ? EINVAL : 0;
 	case OP_MOUNT_SETATTR:
+	case OP_CHROOT:
 		return st->u[1] > 1 ? EINVAL : 0;
 	case OP_OPEN_TREE:
 		/* a clone, so the tree is detached and private to its fd; nothing else is asked of open_tree */

@@ -364,10 +364,17 @@ int op_pivot_root(struct helper *h, const struct step *st, uint32_t index)
 	return 0;
 }
 
+/* u[1] == 1 (--no-pivot, in the container's own mount namespace): the rootfs is moved onto "/"
+ * first, so the container's mount table has it as its root. u[1] == 0 (no mount namespace of the
+ * container's own): a plain chroot, because the mount namespace is the host's and a move onto "/"
+ * there would put the container's rootfs over the host's root. */
 int op_chroot(struct helper *h, const struct step *st, uint32_t index)
 {
-	if (fchdir(h->slots[st->u[0]]) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 ||
-	    chroot(".") < 0 || chdir("/") < 0)
+	if (fchdir(h->slots[st->u[0]]) < 0)
+		return errno;
+	if (st->u[1] && mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		return errno;
+	if (chroot(".") < 0 || chdir("/") < 0)
 		return errno;
 	return 0;
 }

@@ -161,8 +161,10 @@ public final class ContainerRuntime {
         } catch (SpecException e) {
             throw new RuntimeError(e.getMessage(), e);
         }
-        if (spec.linuxOrEmpty().namespace(NamespaceType.MOUNT) == null) {
-            throw new RuntimeError("linux.namespaces: burk needs a mount namespace to set up the rootfs");
+        try {
+            InitPlanner.checkWithoutMountNamespace(spec);
+        } catch (IllegalArgumentException e) {
+            throw new RuntimeError(e.getMessage(), e);
         }
         checkSupported(spec);
         return spec;
@@ -212,6 +214,13 @@ public final class ContainerRuntime {
         Path bundle = req.bundle().toAbsolutePath().normalize();
         RuntimeSpec spec = loadSpec(bundle);
         Path rootfs = rootfsOf(bundle, spec);
+        if (inHostMountNamespace(spec)) {
+            try {
+                rootfs = rootfs.toRealPath(); // as create plans it: the path mountinfo shows
+            } catch (IOException e) {
+                throw new RuntimeError("root.path: " + e.getMessage(), e);
+            }
+        }
         CgroupLayout layout = CgroupLayout.detect();
         List<InitPlanner.CgroupView> views = new ArrayList<>();
         CgroupManager cg = Cgroups.open(layout, spec.linuxOrEmpty().cgroupsPath(), req.id(), this::killQuietly);
@@ -226,10 +235,26 @@ public final class ContainerRuntime {
         }
     }
 
+    /** No mount namespace in linux.namespaces: the container's mounts go to the host's mount table. */
+    static boolean inHostMountNamespace(RuntimeSpec spec) {
+        return spec.linuxOrEmpty().namespace(NamespaceType.MOUNT) == null;
+    }
+
     private static Path rootfsOf(Path bundle, RuntimeSpec spec) throws RuntimeError {
         Path rootfs = bundle.resolve(spec.root().path()).normalize();
         if (!Files.isDirectory(rootfs)) {
             throw new RuntimeError("root.path: rootfs (" + rootfs + ") does not exist or is not a directory");
+        }
+        if (inHostMountNamespace(spec)) {
+            try {
+                if (rootfs.toRealPath().getNameCount() == 0) {
+                    // The rootfs bind would be stacked on the host's root, and its propagation is the host's.
+                    throw new RuntimeError("root.path: the host's / cannot be the rootfs of a container without a mount"
+                            + " namespace in linux.namespaces");
+                }
+            } catch (IOException e) {
+                throw new RuntimeError("root.path: " + e.getMessage(), e);
+            }
         }
         return rootfs;
     }
@@ -250,8 +275,15 @@ public final class ContainerRuntime {
         CgroupManager cg = null;
         int initPid = -1;
         NetDevices netDevices = new NetDevices();
+        HostRootfsBind hostBind = null;
         try {
             LifecycleHooks.save(dir, LifecycleHooks.of(spec));
+            if (inHostMountNamespace(spec)) {
+                // Saved before the helper runs: whatever stops this create, delete can still find the bind.
+                hostBind = HostRootfsBind.before(rootfs);
+                hostBind.save(dir);
+                rootfs = hostBind.rootfs();
+            }
             cg = openCgroup(spec, req.id());
             List<InitPlanner.CgroupView> views = new ArrayList<>();
             if (cg != null) {
@@ -269,6 +301,10 @@ public final class ContainerRuntime {
             // exec, hooks and delete read the container's config from here, not from a bundle that may change.
             Files.writeString(dir.resolve(ContainerStore.CONFIG), SpecCodec.toJson(spec, false));
             initPid = launch(plan, req, spec, cg, netDevices, bundle, dir);
+            if (hostBind != null) {
+                hostBind = hostBind.withMade();
+                hostBind.save(dir);
+            }
             ProcStat ps = ProcStat.read(initPid);
             if (ps == null) throw new RuntimeError("the container init (pid " + initPid + ") exited during create");
             CgroupPaths saved = cg == null ? null : ownDirs(cg.savedPaths());
@@ -299,6 +335,14 @@ public final class ContainerRuntime {
                     // the original error matters more; destroy already retried
                 }
             }
+            String notDetached = "";
+            if (hostBind != null) {
+                try {
+                    hostBind.detach(); // the processes are gone: the init above, the rest with the cgroup
+                } catch (IOException de) {
+                    notDetached = "; the container's mounts at " + hostBind.rootfs() + " are left: " + de.getMessage();
+                }
+            }
             try {
                 store.remove(req.id());
             } catch (IOException ignored) {
@@ -311,7 +355,8 @@ public final class ContainerRuntime {
                         LifecycleHooks.state(spec.ociVersion(), req.id(), ContainerState.STOPPED, 0, bundle.toString(),
                                 spec.annotations()), warnings);
             }
-            String notBack = stuck.isEmpty() ? "" : "; linux.netDevices not moved back to the host: " + String.join("; ", stuck);
+            String notBack = (stuck.isEmpty() ? "" : "; linux.netDevices not moved back to the host: "
+                    + String.join("; ", stuck)) + notDetached;
             if (e instanceof RuntimeError re && notBack.isEmpty()) throw re;
             if (e instanceof CgroupException ce) throw new RuntimeError(ce.getMessage() + notBack, ce);
             throw new RuntimeError((e.getMessage() == null ? e.toString() : e.getMessage()) + notBack, e);
@@ -878,6 +923,8 @@ public final class ContainerRuntime {
             } catch (RuntimeError | JsonException e) {
                 // A state directory without state.json is a create that died half-way: runc removes it.
                 // An empty or torn one (state.json is not fsynced) is what a crash left: likewise.
+                // Its init cannot be found to wait for; a lazy detach leaves a live one its view.
+                detachHostBind(id);
                 store.remove(id);
                 return;
             }
@@ -889,6 +936,7 @@ public final class ContainerRuntime {
             if (st == ContainerStatus.PAUSED && cg != null) cg.thaw();
             if (st != ContainerStatus.STOPPED) killAndWait(rec.pid());
             if (cg != null) cg.destroy();
+            detachHostBind(id); // after every process of the container is gone
             var poststop = LifecycleHooks.load(store.dir(id)).poststop();
             store.remove(id);
             LifecycleHooks.runOnHostWarning("poststop", poststop, LifecycleHooks.state(rec.ociVersion(), id,
@@ -897,6 +945,20 @@ public final class ContainerRuntime {
             if (!force) throw new RuntimeError("container does not exist");
         } catch (IOException | CgroupException e) {
             throw new RuntimeError(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Detaches the mounts a container without a mount namespace of its own left in the host's mount
+     * table (none for a container with one). A failure keeps the state directory, so delete can be
+     * retried.
+     */
+    private void detachHostBind(String id) throws RuntimeError {
+        try {
+            HostRootfsBind bind = HostRootfsBind.load(store.dir(id));
+            if (bind != null) bind.detach();
+        } catch (IOException | JsonException e) {
+            throw new RuntimeError("detach the container's mounts: " + e.getMessage(), e);
         }
     }
 

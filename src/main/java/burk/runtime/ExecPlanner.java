@@ -17,7 +17,8 @@ import java.nio.file.Path;
  */
 final class ExecPlanner {
     private static final int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_PATH = 0x200000;
-    private static final int SLOT_NS_BASE = 10, SLOT_CONSOLE = 20, SLOT_CONSOLE_DIR = 21, SLOT_PTY_MASTER = 22;
+    private static final int SLOT_NS_BASE = 10, SLOT_CONSOLE = 20, SLOT_CONSOLE_DIR = 21, SLOT_PTY_MASTER = 22,
+            SLOT_ROOT = 23;
 
     private ExecPlanner() {}
 
@@ -30,6 +31,13 @@ final class ExecPlanner {
             plan.add(new Step.Connect(SLOT_CONSOLE, SLOT_CONSOLE_DIR, sock.getFileName().toString()),
                     "--console-socket: connected from the host, before the container's namespaces hide it");
             plan.add(new Step.Close(SLOT_CONSOLE_DIR), "no host directory stays open in the container");
+        }
+        boolean hostMountNs = ContainerRuntime.inHostMountNamespace(container);
+        if (hostMountNs) {
+            // No mount namespace to join: the container's root is the init's chroot, which only
+            // the init's /proc entry leads to.
+            plan.add(new Step.Open(SLOT_ROOT, O_PATH | O_DIRECTORY, "/proc/" + initPid + "/root"),
+                    "the container's root: its init's root directory (the container has no mount namespace)");
         }
         boolean userNs = false;
         int slot = SLOT_NS_BASE;
@@ -53,6 +61,11 @@ final class ExecPlanner {
                     ? "join the user namespace first: it grants the rights to join the others"
                     : "exec runs in every namespace of the container");
             plan.add(new Step.Close(j.slot()), "no namespace fd stays open in the container");
+        }
+        if (hostMountNs) {
+            plan.add(new Step.Chroot(SLOT_ROOT, "/proc/" + initPid + "/root", false),
+                    "exec runs in the container's root, as its init does (a plain chroot: the mount namespace is the host's)");
+            plan.add(new Step.Close(SLOT_ROOT), "no directory fd stays open in the container");
         }
         plan.add(new Step.Clone(0), "fork: only a child of setns(CLONE_NEWPID) is inside the PID namespace");
         plan.add(new Step.Sync("place the process in the container's cgroup"),

@@ -46,6 +46,8 @@ final class InitPlanner {
     private final Plan.Builder plan = new Plan.Builder();
     /** A new user namespace that does not own the network namespace: sysfs cannot be mounted. */
     private boolean sysfsNeedsBind;
+    /** No mount namespace of the container's own: its mounts are made in the host's mount table. */
+    private boolean hostMountNs;
     private final IdmappedMounts idmapped;
 
     private InitPlanner(Inputs in) {
@@ -59,6 +61,7 @@ final class InitPlanner {
     }
 
     private Plan build() {
+        checkWithoutMountNamespace(spec);
         List<LinuxNamespace> nss = spec.linuxOrEmpty().namespaces();
         long cloneFlags = 0;
         boolean newUser = false, newCgroup = false, newTime = false, hasMountNs = false;
@@ -74,6 +77,7 @@ final class InitPlanner {
             }
         }
         if (newUser) cloneFlags |= Namespace.USER.cloneFlag();
+        hostMountNs = !hasMountNs;
         // The kernel lets only the owner of the network namespace mount sysfs (runc and crun bind /sys then).
         sysfsNeedsBind = newUser && (cloneFlags & Namespace.NETWORK.cloneFlag()) == 0;
 
@@ -137,6 +141,8 @@ final class InitPlanner {
         }
         if (hasMountNs) {
             planRootfs(newUser);
+        } else {
+            planRootfsInHostNamespace();
         }
         if (spec.hostname() != null) {
             plan.add(new Step.SetHostname(spec.hostname()), "UTS namespace: the container's own hostname");
@@ -155,7 +161,7 @@ final class InitPlanner {
         }
         // After the sysctls, as runc does: engines list /proc/sys in readonlyPaths and still set
         // sysctls (Docker: net.ipv4.ip_unprivileged_port_start for every container).
-        if (hasMountNs) planReadonlyPaths();
+        planReadonlyPaths();
         ProcessPlanner.addMemoryPolicy(plan, spec);
         ProcessPlanner.addProcessSteps(plan, spec.process(), ProcessPlanner.compileSeccomp(spec), newUser, SLOT_LISTEN,
                 this::planStartHooks);
@@ -199,9 +205,84 @@ final class InitPlanner {
             plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, MountFlags.MS_PRIVATE, null, rootfs, null, null),
                     "pivot_root also refuses a shared new root; / is made shared again after the pivot");
         }
-        plan.add(new Step.Open(SLOT_ROOTFS, O_PATH | O_DIRECTORY, rootfs),
-                "every later path is resolved inside this directory and cannot escape it through a symlink");
+        openRootfs();
+        planContainerMounts(newUser);
+        if (in.noPivot()) {
+            plan.add(new Step.Chroot(SLOT_ROOTFS, rootfs, true), "--no-pivot: move the rootfs to / and chroot into it");
+        } else {
+            plan.add(new Step.PivotRoot(SLOT_ROOTFS, rootfs),
+                    "the seed's chroot, done properly: the old root is detached so nothing of the host stays reachable");
+        }
+        plan.add(new Step.Close(SLOT_ROOTFS), "no directory fd stays open while the container's paths are used");
+        planInsideRootfs();
+        if ((propFlags & MountFlags.MS_SHARED) != 0) {
+            plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, propFlags, null, "/", null, null),
+                    "linux.rootfsPropagation: " + prop);
+        }
+        planTerminalAndReadonlyRoot();
+    }
 
+    /**
+     * No mount namespace in linux.namespaces: the runtime-spec says the container inherits the
+     * runtime's, so its mounts are made in the host's mount table. They all go under one rbind of
+     * the rootfs onto itself, made private so nothing propagates to (or from) the rest of the host,
+     * and `delete` detaches that one mount with everything under it (runc leaves them all mounted).
+     * The propagation of the host's "/" is never touched, and there is no pivot_root: a plain
+     * chroot, as runc does.
+     */
+    private void planRootfsInHostNamespace() {
+        String rootfs = in.rootfs().toString();
+        plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, MountFlags.MS_BIND | MountFlags.MS_REC,
+                rootfs, rootfs, null, null), "no mount namespace: every mount of the container goes under this one "
+                + "bind of the rootfs, which delete detaches with all of them");
+        plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, MountFlags.MS_PRIVATE | MountFlags.MS_REC, null,
+                rootfs, null, null), "the container's mounts must not propagate to the host's other mounts; this "
+                + "changes the new bind (and its copies) only, never the host's /");
+        openRootfs();
+        planContainerMounts(false);
+        plan.add(new Step.Chroot(SLOT_ROOTFS, rootfs, false),
+                "no mount namespace: a plain chroot; pivot_root or a move onto / would change the host's root");
+        plan.add(new Step.Close(SLOT_ROOTFS), "no directory fd stays open while the container's paths are used");
+        planInsideRootfs();
+        planTerminalAndReadonlyRoot();
+    }
+
+    /**
+     * What burk cannot do in the host's mount namespace, refused by field: a config without a mount
+     * namespace that asks for one of these would otherwise change the host or fail half-way.
+     */
+    static void checkWithoutMountNamespace(RuntimeSpec spec) {
+        var linux = spec.linuxOrEmpty();
+        if (linux.namespace(burk.spec.NamespaceType.MOUNT) != null) return;
+        String prop = linux.rootfsPropagation();
+        if (prop != null && !prop.isEmpty()) {
+            throw new IllegalArgumentException("linux.rootfsPropagation: set, but there is no mount namespace in"
+                    + " linux.namespaces: the container's mounts would be made in the host's mount namespace, whose"
+                    + " propagation burk does not change");
+        }
+        LinuxNamespace user = linux.namespace(burk.spec.NamespaceType.USER);
+        if (user != null) {
+            // The host's mount namespace belongs to the initial user namespace: the init could mount nothing.
+            throw new IllegalArgumentException("linux.namespaces[" + linux.namespaces().indexOf(user) + "]: a user"
+                    + " namespace needs a mount namespace in linux.namespaces too (the host's mount namespace"
+                    + " belongs to the host's user namespace, where the container could not mount its rootfs)");
+        }
+        for (int i = 0; i < spec.mounts().size(); i++) {
+            Mount m = spec.mounts().get(i);
+            if (IdmappedMounts.wanted(m, MountOptions.parse(m.options(), "mounts[" + i + "].options"))) {
+                throw new IllegalArgumentException("mounts[" + i + "]: an id-mapped mount needs a mount namespace in"
+                        + " linux.namespaces");
+            }
+        }
+    }
+
+    private void openRootfs() {
+        plan.add(new Step.Open(SLOT_ROOTFS, O_PATH | O_DIRECTORY, in.rootfs().toString()),
+                "every later path is resolved inside this directory and cannot escape it through a symlink");
+    }
+
+    /** mounts, devices, maskedPaths and createContainer hooks: everything done before the root changes. */
+    private void planContainerMounts(boolean newUser) {
         boolean devMounted = false, devBound = false;
         List<Mount> mounts = spec.mounts();
         for (int i = 0; i < mounts.size(); i++) {
@@ -219,20 +300,16 @@ final class InitPlanner {
                     "linux.maskedPaths: hide this host kernel interface from the container");
         }
         planCreateHooks();
-        if (in.noPivot()) {
-            plan.add(new Step.Chroot(SLOT_ROOTFS, rootfs), "--no-pivot: move the rootfs to / and chroot into it");
-        } else {
-            plan.add(new Step.PivotRoot(SLOT_ROOTFS, rootfs),
-                    "the seed's chroot, done properly: the old root is detached so nothing of the host stays reachable");
-        }
-        plan.add(new Step.Close(SLOT_ROOTFS), "no directory fd stays open while the container's paths are used");
+    }
+
+    /** The steps right after the root changed: process.cwd and the sysctls. */
+    private void planInsideRootfs() {
         plan.add(new Step.Mkdirs(Step.NO_SLOT, spec.process().cwd(), "cwd"),
                 "process.cwd exists even when the image lacks it, as runc makes it (engines rely on it)");
         planSysctl();
-        if ((propFlags & MountFlags.MS_SHARED) != 0) {
-            plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, propFlags, null, "/", null, null),
-                    "linux.rootfsPropagation: " + prop);
-        }
+    }
+
+    private void planTerminalAndReadonlyRoot() {
         if (spec.process().terminal()) planTerminal();
         if (spec.root() != null && spec.root().readonly()) {
             plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE,
@@ -311,6 +388,7 @@ final class InitPlanner {
             } else {
                 plan.add(new Step.Mount(SLOT_ROOTFS, mk, flags, src.toString(), dest, null, null),
                         "mounts[" + i + "]: share a host path with the container");
+                keepFromHost(dest, flags & MountFlags.MS_REC);
             }
             long rest = o.flags() & ~MountFlags.MS_REMOUNT;
             if (rest != 0) {
@@ -344,6 +422,18 @@ final class InitPlanner {
             plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_NONE, o.propagation(), null, dest, null, null),
                     "mounts[" + i + "]: propagation as the options say");
         }
+    }
+
+    /**
+     * In the host's mount namespace only: a bind of a shared host mount is that mount's peer, and
+     * what is mounted under it later (a mounts[] entry deeper down, a mask) would appear at its
+     * source on the host. As a slave it still receives the host's mounts, the rslave a container
+     * with a mount namespace gets by default, but sends nothing back.
+     */
+    private void keepFromHost(String dest, long rec) {
+        if (!hostMountNs) return;
+        plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_NONE, MountFlags.MS_SLAVE | rec, null, dest, null, null),
+                "no mount namespace: mounts under " + dest + " must not propagate to its source on the host");
     }
 
     /** A bind mount's source: absolute, relative paths taken from the bundle, and existing. */
@@ -392,6 +482,7 @@ final class InitPlanner {
             CgroupView v = views.get(0);
             plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_DIR, MountFlags.MS_BIND | MountFlags.MS_REC,
                     v.hostDir().toString(), dest, null, null), "the container's own cgroup at " + dest);
+            keepFromHost(dest, MountFlags.MS_REC);
             if (ro != 0) {
                 plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_NONE,
                         MountFlags.MS_BIND | MountFlags.MS_REMOUNT | base | ro, null, dest, null, null),
@@ -406,6 +497,7 @@ final class InitPlanner {
             plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_DIR, MountFlags.MS_BIND | MountFlags.MS_REC,
                     v.hostDir().toString(), target, null, null),
                     "the container's own " + v.name() + " cgroup, not the host's hierarchy");
+            keepFromHost(target, MountFlags.MS_REC);
             plan.add(new Step.Mount(SLOT_ROOTFS, Step.Mount.MK_NONE,
                     MountFlags.MS_BIND | MountFlags.MS_REMOUNT | base | ro, null, target, null, null),
                     ro != 0 ? "read-only: the container cannot change its own limits" : "nosuid,nodev,noexec");

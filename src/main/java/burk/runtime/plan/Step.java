@@ -115,10 +115,17 @@ public sealed interface Step {
         public String action() { return "pivot_root into " + rootPath; }
     }
 
-    record Chroot(int root, String rootPath) implements Step {
+    /**
+     * {@code moveToRoot}: the rootfs is moved onto "/" before the chroot (--no-pivot in the
+     * container's own mount namespace); without it a plain chroot (the host's mount namespace,
+     * whose "/" must never be covered).
+     */
+    record Chroot(int root, String rootPath, boolean moveToRoot) implements Step {
         public int op() { return 12; }
-        public void encode(PlanWriter w) { w.i32(root); }
-        public String action() { return "move the rootfs to / and chroot into " + rootPath; }
+        public void encode(PlanWriter w) { w.i32(root).u32(moveToRoot ? 1 : 0); }
+        public String action() {
+            return (moveToRoot ? "move the rootfs to / and chroot into " : "chroot into ") + rootPath;
+        }
     }
 
     record Mask(int root, String path, String devNull) implements Step {
