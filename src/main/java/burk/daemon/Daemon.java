@@ -237,6 +237,7 @@ public final class Daemon implements AutoCloseable {
             out.flush();
             err.flush();
             (o.isFallback() ? sentBack : served).incrementAndGet();
+            if (o.isFallback() && refusal == null) log.println("burk daemon: sent back to a JVM: " + o.fallbackReason());
             front.finish(o);
         }
     }

@@ -59,6 +59,24 @@ class SeccompIT {
     }
 
     @Test
+    void aProfileThatRefusesOpenat2AndFaccessat2StillRunsTheContainerWithoutNoNewPrivileges() throws Exception {
+        // Docker's profile names landlock (444-446), so openat2 (437) and faccessat2 (439), which it
+        // lacks, get its default EPERM rather than ENOSYS; without no_new_privs the filter is in
+        // place before the init's chdir, executable check and oom score (runtime-tools' default
+        // config). Refusing both outright is the same situation for the init.
+        try (TestBundle b = TestBundle.make()) {
+            b.process().put("noNewPrivileges", false);
+            b.process().put("cwd", "/tmp");
+            b.process().put("oomScoreAdj", 500);
+            b.linux().put("seccomp", profile("SCMP_ACT_ALLOW", List.of(rule("SCMP_ACT_ERRNO", 1L, "openat2", "faccessat2"))));
+            b.sh("pwd; cat /proc/self/oom_score_adj");
+            TestBundle.Ran r = b.run();
+            assertEquals(0, r.status(), r.output());
+            assertEquals("/tmp\n500\n", r.output());
+        }
+    }
+
+    @Test
     void killProcessAndTrapEndTheProcessWithTheirSignals() throws Exception {
         try (TestBundle b = TestBundle.make()) {
             b.linux().put("seccomp", profile("SCMP_ACT_ALLOW", List.of(rule("SCMP_ACT_KILL_PROCESS", null, "getppid"))));
