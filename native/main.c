@@ -19,13 +19,39 @@
 
 #define TRY(x) do { int e_ = (x); if (e_) return e_; } while (0)
 
-int send_msg(int fd, uint32_t kind, uint32_t step, int32_t err, uint32_t aux, int64_t value)
+void encode_msg(uint8_t m[MSG_SIZE], uint32_t kind, uint32_t step, int32_t err, uint32_t aux, int64_t value)
 {
 	uint32_t head[4] = { htole32(kind), htole32(step), htole32((uint32_t)err), htole32(aux) };
 	uint64_t v = htole64((uint64_t)value);
-	uint8_t m[24];
 	memcpy(m, head, 16);
 	memcpy(m + 16, &v, 8);
+}
+
+ssize_t sendmsg_fd(int sock, const void *buf, size_t n, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	memset(&ctl, 0, sizeof ctl);
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = n };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	ssize_t r;
+	do
+		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+int send_msg(int fd, uint32_t kind, uint32_t step, int32_t err, uint32_t aux, int64_t value)
+{
+	uint8_t m[MSG_SIZE];
+	encode_msg(m, kind, step, err, aux, value);
 	/* MSG_NOSIGNAL: a peer that went away must not kill us with SIGPIPE */
 	for (size_t off = 0; off < sizeof m;) {
 		ssize_t r = send(fd, m + off, sizeof m - off, MSG_NOSIGNAL);

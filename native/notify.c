@@ -2,9 +2,7 @@
  * hands it to the seccomp agent at linux.seccomp.listenerPath (runtime-spec config-linux.md). */
 #include "plan.h"
 
-#include <endian.h>
 #include <errno.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,27 +17,9 @@ int op_send_fd_sync(struct helper *h, const struct step *st, uint32_t index)
 	int fd = h->slots[st->u[0]];
 	if (fd < 0)
 		return EBADF;
-	uint32_t head[4] = { htole32(MSG_FD), htole32(index), 0, htole32(st->op) };
-	uint64_t v = htole64((uint64_t)st->u[0]);
-	uint8_t m[24];
-	memcpy(m, head, 16);
-	memcpy(m + 16, &v, 8);
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	memset(&ctl, 0, sizeof ctl);
-	struct iovec iov = { .iov_base = m, .iov_len = sizeof m };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof fd);
-	ssize_t r;
-	do
-		r = sendmsg(h->sync, &msg, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
+	uint8_t m[MSG_SIZE];
+	encode_msg(m, MSG_FD, index, 0, st->op, (int64_t)st->u[0]);
+	ssize_t r = sendmsg_fd(h->sync, m, sizeof m, fd);
 	if (r < 0)
 		return errno;
 	/* the fd went with the first byte; a short send only leaves bytes to follow */

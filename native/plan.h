@@ -4,6 +4,7 @@
 #define BURK_PLAN_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #define PLAN_VERSION 1
@@ -76,7 +77,12 @@ struct helper {
 typedef int step_fn(struct helper *h, const struct step *st, uint32_t index);
 
 /* main.c */
+/* main.c: the 24-byte message to Java (docs/plan-format.md); send_msg sends one */
+#define MSG_SIZE 24
+void encode_msg(uint8_t m[MSG_SIZE], uint32_t kind, uint32_t step, int32_t err, uint32_t aux, int64_t value);
 int send_msg(int fd, uint32_t kind, uint32_t step, int32_t err, uint32_t aux, int64_t value);
+/* main.c: one sendmsg of n bytes with fd attached (SCM_RIGHTS), EINTR retried: the count or -1 */
+ssize_t sendmsg_fd(int sock, const void *buf, size_t n, int fd);
 void set_slot(struct helper *h, int slot, int fd);
 /* mount.c: openat2 of path inside slots[root] (RESOLVE_IN_ROOT), or a plain open when root is -1 */
 int open_under(const struct helper *h, int root, const char *path, uint64_t flags);

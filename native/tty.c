@@ -71,22 +71,7 @@ int op_send_fd(struct helper *h, const struct step *st, uint32_t index)
 	const char *payload = st->s[0];
 	size_t n = strlen(payload);
 	/* a stream socket carries ancillary data only along with at least one byte */
-	struct iovec iov = { .iov_base = (void *)payload, .iov_len = n ? n : 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
-	memset(&ctl, 0, sizeof ctl);
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof fd);
-	ssize_t r;
-	do
-		r = sendmsg(h->slots[st->u[0]], &msg, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
+	ssize_t r = sendmsg_fd(h->slots[st->u[0]], n ? payload : "", n ? n : 1, fd);
 	return r < 0 ? errno : 0;
 }
 
