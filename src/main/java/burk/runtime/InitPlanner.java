@@ -162,6 +162,7 @@ final class InitPlanner {
         // After the sysctls, as runc does: engines list /proc/sys in readonlyPaths and still set
         // sysctls (Docker: net.ipv4.ip_unprivileged_port_start for every container).
         planReadonlyPaths();
+        if (hasMountNs) planFinalRootPropagation();
         ProcessPlanner.addMemoryPolicy(plan, spec);
         ProcessPlanner.addProcessSteps(plan, spec.process(), ProcessPlanner.compileSeccomp(spec), newUser, SLOT_LISTEN,
                 this::planStartHooks);
@@ -191,9 +192,12 @@ final class InitPlanner {
 
     private void planRootfs(boolean newUser) {
         String rootfs = in.rootfs().toString();
-        String prop = spec.linuxOrEmpty().rootfsPropagation();
         long propFlags = rootfsPropagationFlags();
-        plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, propFlags, null, "/", null, null),
+        // An unbindable / cannot be bound: the rootfs's rbind below would fail (EINVAL). So the
+        // container's mounts start as slaves, and / becomes unbindable after the pivot.
+        boolean unbindable = (propFlags & MountFlags.MS_UNBINDABLE) != 0;
+        plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE,
+                unbindable ? MountFlags.MS_SLAVE | MountFlags.MS_REC : propFlags, null, "/", null, null),
                 "mount namespace: keep the container's mounts from propagating back to the host");
         plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, MountFlags.MS_BIND | MountFlags.MS_REC,
                 rootfs, rootfs, null, null), "pivot_root needs the new root to be a mount point");
@@ -215,10 +219,6 @@ final class InitPlanner {
         }
         plan.add(new Step.Close(SLOT_ROOTFS), "no directory fd stays open while the container's paths are used");
         planInsideRootfs();
-        if ((propFlags & MountFlags.MS_SHARED) != 0) {
-            plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, propFlags, null, "/", null, null),
-                    "linux.rootfsPropagation: " + prop);
-        }
         planTerminalAndReadonlyRoot();
     }
 
@@ -315,6 +315,19 @@ final class InitPlanner {
             plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE,
                     MountFlags.MS_BIND | MountFlags.MS_REMOUNT | MountFlags.MS_RDONLY, null, "/", null, null),
                     "root.readonly: the container cannot write to its root filesystem");
+        }
+    }
+
+    /**
+     * A shared or unbindable rootfsPropagation is given to / only now: pivot_root refuses a
+     * shared new root, and nothing can be bound from an unbindable one (the rootfs's rbind, the
+     * readonly paths' binds).
+     */
+    private void planFinalRootPropagation() {
+        long propFlags = rootfsPropagationFlags();
+        if ((propFlags & (MountFlags.MS_SHARED | MountFlags.MS_UNBINDABLE)) != 0) {
+            plan.add(new Step.Mount(Step.NO_SLOT, Step.Mount.MK_NONE, propFlags, null, "/", null, null),
+                    "linux.rootfsPropagation: " + spec.linuxOrEmpty().rootfsPropagation());
         }
     }
 

@@ -141,6 +141,22 @@ class SpecFieldsIT {
     }
 
     @Test
+    void unbindableRootfsPropagationIsTheContainersRootsAfterThePivot() throws Exception {
+        // An unbindable / cannot be bound, so the rootfs's rbind comes first (runtime-tools'
+        // linux_rootfs_propagation asks for it).
+        for (String prop : List.of("unbindable", "runbindable")) {
+            try (TestBundle b = TestBundle.make()) {
+                b.linux().put("rootfsPropagation", prop);
+                b.sh("awk '$5 == \"/\"' /proc/self/mountinfo");
+                TestBundle.Ran r = b.run();
+                assertEquals(0, r.status(), prop + ": " + r.output());
+                assertTrue(r.output().contains("unbindable"), prop + ": " + r.output());
+                Leftovers.assertNone(b);
+            }
+        }
+    }
+
+    @Test
     void sharedRootfsPropagationStillPivots() throws Exception {
         try (TestBundle b = TestBundle.make()) {
             b.linux().put("rootfsPropagation", "rshared");
