@@ -157,8 +157,8 @@ public final class Main {
     }
 
     private static final java.util.Set<String> DAEMON_SERVES =
-            java.util.Set.of("create", "start", "run", "exec", "state", "kill", "delete", "list", "spec", "--version",
-                    "daemon");
+            java.util.Set.of("create", "start", "run", "exec", "state", "kill", "delete", "pause", "resume", "list",
+                    "spec", "--version", "daemon");
 
     int run(List<String> args) {
         Flags g;

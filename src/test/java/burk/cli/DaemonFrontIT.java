@@ -30,8 +30,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * burk's own command line served by the resident daemon through the real native front, the way an
- * engine drives it: create, start, exec --detach (containerd's shim form), state, kill, delete. The
- * daemon's stop line counts what it served: every call here must have been, none sent back.
+ * engine drives it: create, start, exec --detach (containerd's shim form), state, pause, resume, kill,
+ * delete. The daemon's stop line counts what it served: every call here must have been, none sent
+ * back.
  */
 class DaemonFrontIT {
     private static final Path HOME = Path.of(System.getProperty("burk.home", ".")).toAbsolutePath().normalize();
@@ -111,6 +112,10 @@ class DaemonFrontIT {
         assertEquals("in-exec\n", Files.readString(out));
         assertEquals("to-err\n", Files.readString(err));
         reapIfOurs(execPid);
+        assertTrue(front("state", "df1").out().contains("\"status\": \"running\""));
+        assertEquals(0, front("pause", "df1").code());
+        assertTrue(front("state", "df1").out().contains("\"status\": \"paused\""));
+        assertEquals(0, front("resume", "df1").code());
         assertTrue(front("state", "df1").out().contains("\"status\": \"running\""));
         assertEquals(0, front("kill", "df1", "KILL").code());
         Ran state = front("state", "df1");

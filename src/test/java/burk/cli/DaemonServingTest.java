@@ -95,7 +95,7 @@ class DaemonServingTest {
 
     @Test
     void commandsTheDaemonDoesNotServeFallBack() {
-        for (String c : List.of("pause", "resume", "events", "update", "ps", "features", "demo", "pull", "daemon")) {
+        for (String c : List.of("events", "update", "ps", "features", "demo", "pull", "daemon")) {
             assertTrue(serve(c, "x").isFallback(), c);
         }
         assertTrue(serve("--no-such-flag", "state", "x").isFallback(), "a usage error is the JVM's to report");
