@@ -112,9 +112,9 @@ public final class Main {
 
     /**
      * Why the daemon must not run this command line although it serves the command, or null.
-     * Host hooks (prestart, createRuntime, poststart, poststop) run as children of the process
-     * that runs the command: the daemon's, not the engine's, cgroup and process tree. A terminal
-     * burk relays itself uses that process's own stdio. The image form of run is the front's.
+     * A terminal burk relays itself uses the stdio of the process that runs the command. The
+     * image form of run is the front's. (Host hooks are fine: their helper is the front's child,
+     * so they run in the engine's process tree and cgroup.)
      */
     private static String notServedBecause(Invocation inv, Flags g, String cmd) {
         try {
@@ -127,17 +127,9 @@ public final class Main {
                     if (cmd.equals("run") && !RunForm.isRunc(cmdArgs)) return "the image form of run";
                     Flags f = Flags.parse(cmdArgs, cmd.equals("run") ? RUN : CREATE);
                     RuntimeSpec spec = ContainerRuntime.loadSpec(inv.cwd().resolve(f.value("bundle", ".")).toAbsolutePath().normalize());
-                    if (ContainerRuntime.runsHooksOnHost(spec)) return "hooks that run in the runtime's own process tree";
                     if (cmd.equals("run") && spec.process() != null && spec.process().terminal()
                             && !f.has("console-socket") && !f.bool("detach")) {
                         return "a terminal burk relays through its own stdio";
-                    }
-                }
-                case "start", "delete" -> {
-                    Flags f = Flags.parse(cmdArgs, cmd.equals("start") ? START : DELETE);
-                    if (f.positional().size() == 1
-                            && new ContainerRuntime(root.toAbsolutePath()).runsHooksOnHost(f.positional().get(0))) {
-                        return "hooks that run in the runtime's own process tree";
                     }
                 }
                 case "exec" -> {

@@ -125,20 +125,6 @@ public final class ContainerRuntime {
 
     public Path root() { return store.root(); }
 
-    /**
-     * True when creating or running this spec's container runs hooks in the runtime's own process
-     * tree (prestart, createRuntime, poststart, poststop), rather than in the container's.
-     */
-    public static boolean runsHooksOnHost(RuntimeSpec spec) {
-        Hooks h = LifecycleHooks.of(spec);
-        return LifecycleHooks.any(h.prestart(), h.createRuntime(), h.poststart(), h.poststop());
-    }
-
-    /** True when start or delete of this container runs hooks in the runtime's own process tree. */
-    public boolean runsHooksOnHost(String id) {
-        return Files.exists(store.dir(id).resolve(LifecycleHooks.SAVED));
-    }
-
     /** Reads and validates a bundle's config.json: the spec burk would run. */
     public static RuntimeSpec loadSpec(Path bundle) throws RuntimeError {
         Path config = bundle.resolve("config.json");
@@ -353,7 +339,7 @@ public final class ContainerRuntime {
                 // with its destruction, then the poststop hooks.
                 LifecycleHooks.runOnHostWarning("poststop", LifecycleHooks.of(spec).poststop(),
                         LifecycleHooks.state(spec.ociVersion(), req.id(), ContainerState.STOPPED, 0, bundle.toString(),
-                                spec.annotations()), warnings);
+                                spec.annotations()), warnings, host);
             }
             String notBack = (stuck.isEmpty() ? "" : "; linux.netDevices not moved back to the host: "
                     + String.join("; ", stuck)) + notDetached;
@@ -474,8 +460,8 @@ public final class ContainerRuntime {
                         if (isHookSync(plan, m)) {
                             byte[] state = LifecycleHooks.state(spec.ociVersion(), req.id(), ContainerState.CREATING,
                                     initPid, bundle.toString(), spec.annotations());
-                            LifecycleHooks.runOnHost("prestart", LifecycleHooks.of(spec).prestart(), state);
-                            LifecycleHooks.runOnHost("createRuntime", LifecycleHooks.of(spec).createRuntime(), state);
+                            LifecycleHooks.runOnHost("prestart", LifecycleHooks.of(spec).prestart(), state, host);
+                            LifecycleHooks.runOnHost("createRuntime", LifecycleHooks.of(spec).createRuntime(), state, host);
                         } else {
                             Rootless.writeIdMaps(spec, initPid);
                             if (cg != null) joinCgroup(cg, spec, initPid);
@@ -676,7 +662,7 @@ public final class ContainerRuntime {
             }
             LifecycleHooks.runOnHostWarning("poststart", LifecycleHooks.load(store.dir(id)).poststart(),
                     LifecycleHooks.state(rec.ociVersion(), id, ContainerState.RUNNING, rec.pid(), rec.bundle(),
-                            rec.annotations()), warnings);
+                            rec.annotations()), warnings, host);
         } catch (IOException e) {
             throw new RuntimeError(e.getMessage(), e);
         }
@@ -940,7 +926,7 @@ public final class ContainerRuntime {
             var poststop = LifecycleHooks.load(store.dir(id)).poststop();
             store.remove(id);
             LifecycleHooks.runOnHostWarning("poststop", poststop, LifecycleHooks.state(rec.ociVersion(), id,
-                    ContainerState.STOPPED, 0, rec.bundle(), rec.annotations()), warnings);
+                    ContainerState.STOPPED, 0, rec.bundle(), rec.annotations()), warnings, host);
         } catch (NoSuchFileException e) {
             if (!force) throw new RuntimeError("container does not exist");
         } catch (IOException | CgroupException e) {

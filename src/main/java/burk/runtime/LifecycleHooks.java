@@ -106,34 +106,43 @@ final class LifecycleHooks {
                 spec.annotations()).length;
     }
 
-    /** Runs {@code hooks} on the host in order; the first failure stops them with a {@link HookError}. */
-    static void runOnHost(String kind, List<Hook> hooks, byte[] state) throws HookError {
-        for (int i = 0; i < hooks.size(); i++) runOne(kind, i, hooks.get(i), state);
+    /**
+     * Runs {@code hooks} on the host in order; the first failure stops them with a {@link HookError}.
+     * Each runs under a helper that {@code host} spawns: under the daemon that is the engine's
+     * front, so the hooks run in the engine's process tree and cgroup, as a runc child's would.
+     */
+    static void runOnHost(String kind, List<Hook> hooks, byte[] state, ProcessHost host) throws HookError {
+        for (int i = 0; i < hooks.size(); i++) runOne(kind, i, hooks.get(i), state, host);
     }
 
     /** Runs every one of {@code hooks} on the host; each failure is a warning. */
-    static void runOnHostWarning(String kind, List<Hook> hooks, byte[] state, Consumer<String> warnings) {
+    static void runOnHostWarning(String kind, List<Hook> hooks, byte[] state, Consumer<String> warnings,
+                                 ProcessHost host) {
         for (int i = 0; i < hooks.size(); i++) {
             try {
-                runOne(kind, i, hooks.get(i), state);
+                runOne(kind, i, hooks.get(i), state, host);
             } catch (HookError e) {
                 warnings.accept(e.getMessage());
             }
         }
     }
 
-    private static void runOne(String kind, int index, Hook h, byte[] state) throws HookError {
-        Step.RunHook step = step(kind, index, h, 0, Step.NO_SLOT);
-        Plan plan = new Plan.Builder()
-                .add(new Step.RecvData(0, state.length, "the container state"), "the hook reads the state on stdin")
-                .add(step, "a " + kind + " hook, in the runtime's namespaces")
-                .build();
+    /** The helper's slot for the file the hook's stdout and stderr go to. */
+    private static final int SLOT_OUTPUT = 1;
+
+    private static void runOne(String kind, int index, Hook h, byte[] state, ProcessHost host) throws HookError {
+        Step.RunHook step = step(kind, index, h, 0, SLOT_OUTPUT);
         Path out = null;
         try {
             out = Files.createTempFile("burk-hook-", ".out");
-            try (Fd nul = Syscalls.open("/dev/null", Syscalls.O_RDONLY, 0);
-                 Fd o = Syscalls.open(out.toString(), Syscalls.O_WRONLY, 0);
-                 HelperSession s = HelperSession.spawn(plan, new int[] {nul.get(), o.get(), o.get()})) {
+            // The helper opens the output file itself: it may be another process's child (the
+            // daemon's front), which has none of this JVM's fds.
+            Plan plan = new Plan.Builder()
+                    .add(new Step.Open(SLOT_OUTPUT, Syscalls.O_WRONLY, out.toString()), "the hook's stdout and stderr")
+                    .add(new Step.RecvData(0, state.length, "the container state"), "the hook reads the state on stdin")
+                    .add(step, "a " + kind + " hook, in the runtime's namespaces")
+                    .build();
+            try (HelperSession s = host.spawnHelper(plan, new int[] {0, 1, 2})) {
                 for (HelperMessage m; (m = s.next()) != null; ) {
                     switch (m.kind()) {
                         case DATA -> s.sendData(state);

@@ -68,7 +68,7 @@ class DaemonFrontIT {
         }
     }
 
-    private record Ran(int code, String out, String err) {}
+    private record Ran(int code, String out, String err, long pid) {}
 
     private Ran front(String... args) throws Exception {
         return front(Files.createTempFile(work, "out", ""), Files.createTempFile(work, "err", ""), args);
@@ -82,19 +82,12 @@ class DaemonFrontIT {
         pb.environment().put(Daemon.SOCKET_ENV, work.resolve("d/socket").toString());
         Process p = pb.start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the front did not finish: " + cmd);
-        return new Ran(p.exitValue(), Files.readString(out), Files.readString(err));
+        return new Ran(p.exitValue(), Files.readString(out), Files.readString(err), p.pid());
     }
 
     @Test
     void anEnginesCallsGoThroughTheDaemonExecDetachedIncluded() throws Exception {
-        Path bundle = Files.createDirectories(work.resolve("bundle"));
-        Map<String, Object> config = SpecCodec.toTree(DefaultSpec.create());
-        config.put("root", new LinkedHashMap<>(Map.of("path", HOME.resolve("build/rootfs").toString(), "readonly", true)));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> process = (Map<String, Object>) config.get("process");
-        process.put("terminal", false);
-        process.put("args", new ArrayList<Object>(List.of("sleep", "1000")));
-        Files.writeString(bundle.resolve("config.json"), Json.write(config));
+        bundle(Map.of());
 
         assertEquals(0, front("create", "--bundle", "bundle", "df1").code());
         assertEquals(0, front("start", "df1").code());
@@ -150,5 +143,47 @@ class DaemonFrontIT {
             Thread.sleep(10);
         }
         throw new AssertionError("the exec'd process " + pid + " did not exit");
+    }
+
+    /** work/bundle: a `sleep 1000` container from build/rootfs, with {@code hooks} as config.json's hooks. */
+    private void bundle(Map<String, Object> hooks) throws IOException {
+        Path bundle = Files.createDirectories(work.resolve("bundle"));
+        Map<String, Object> config = SpecCodec.toTree(DefaultSpec.create());
+        config.put("root", new LinkedHashMap<>(Map.of("path", HOME.resolve("build/rootfs").toString(), "readonly", true)));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> process = (Map<String, Object>) config.get("process");
+        process.put("terminal", false);
+        process.put("args", new ArrayList<Object>(List.of("sleep", "1000")));
+        if (!hooks.isEmpty()) config.put("hooks", new LinkedHashMap<>(hooks));
+        Files.writeString(bundle.resolve("config.json"), Json.write(config));
+    }
+
+    /** A host hook that writes its kind, the state's status and its runner's parent pid to work/KIND. */
+    private List<Object> hook(String kind) {
+        String script = "read -r state; st=$(echo \"$state\" | sed 's/.*\"status\": *\"\\([a-z]*\\)\".*/\\1/');"
+                + " echo \"$st $(awk '/^PPid/{print $2}' /proc/$PPID/status)\" > " + work.resolve(kind);
+        return new ArrayList<>(List.of(new LinkedHashMap<>(Map.of("path", "/bin/sh", "args", List.of("sh", "-c", script),
+                "env", List.of("PATH=/usr/bin:/bin")))));
+    }
+
+    @Test
+    void hostHooksRunUnderTheFrontThatTheEngineRan() throws Exception {
+        // prestart/poststart/poststop run in the runtime's process tree: under the daemon, their
+        // runner is a helper that the front forked, so they are the engine's descendants (and in
+        // its cgroup), as they would be a per-call JVM's.
+        bundle(Map.of("prestart", hook("prestart"), "poststart", hook("poststart"), "poststop", hook("poststop")));
+        Ran create = front("create", "--bundle", "bundle", "df1");
+        assertEquals(0, create.code(), create.err());
+        Ran start = front("start", "df1");
+        assertEquals(0, start.code(), start.err());
+        Ran delete = front("delete", "--force", "df1");
+        assertEquals(0, delete.code(), delete.err());
+        assertEquals("creating " + create.pid() + "\n", Files.readString(work.resolve("prestart")));
+        assertEquals("running " + start.pid() + "\n", Files.readString(work.resolve("poststart")));
+        assertEquals("stopped " + delete.pid() + "\n", Files.readString(work.resolve("poststop")));
+        daemon.close();
+        daemon = null;
+        String log = this.log.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("sent 0 back to a JVM of their own"), log);
     }
 }

@@ -103,25 +103,6 @@ class DaemonServingTest {
     }
 
     @Test
-    void hooksThatRunInTheRuntimesProcessTreeFallBack() throws IOException {
-        Path hooked = bundle("hooked", c -> c.put("hooks", new LinkedHashMap<>(Map.of("prestart",
-                List.of(new LinkedHashMap<>(Map.of("path", "/bin/true")))))));
-        Outcome o = serve("create", "--bundle", dir.relativize(hooked).toString(), "c1");
-        assertTrue(o.isFallback());
-        assertTrue(o.fallbackReason().contains("hooks"), o.fallbackReason());
-        assertTrue(serve("run", "-b", hooked.toString(), "c1").isFallback());
-    }
-
-    @Test
-    void startAndDeleteOfAContainerWithSavedHooksFallBack() throws IOException {
-        Path root = dir.resolve("root");
-        Files.createDirectories(root.resolve("c2"));
-        Files.writeString(root.resolve("c2/hooks.json"), "{}");
-        assertTrue(serve("--root", root.toString(), "start", "c2").isFallback());
-        assertTrue(serve("--root", "root", "delete", "--force", "c2").isFallback(), "--root relative to the caller's cwd");
-    }
-
-    @Test
     void aForegroundRunWithATerminalBurkRelaysFallsBack() throws IOException {
         Path tty = bundle("tty", c -> process(c).put("terminal", true));
         assertTrue(serve("run", "--bundle", tty.toString(), "c3").isFallback());
