@@ -47,6 +47,7 @@ public final class Daemon implements AutoCloseable {
     private final PeerCheck peers;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicInteger active = new AtomicInteger();
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     // Counted for the stop line only: an operator (and the engine suite) can see whether the
     // calls went through the daemon or back to a JVM each.
     private final AtomicInteger served = new AtomicInteger();
@@ -126,8 +127,15 @@ public final class Daemon implements AutoCloseable {
 
     public Path socket() { return socket; }
 
-    /** Blocks until {@link #close} (from another thread or a shutdown hook). */
-    public void awaitStop() throws InterruptedException { acceptor.join(); }
+    /**
+     * Blocks until {@link #close} (from another thread or a shutdown hook) has finished: the
+     * commands in flight had their chance to end. Returning earlier, when only the accepting
+     * stopped, would let the caller end the JVM (burk's main halts) in the middle of close.
+     */
+    public void awaitStop() throws InterruptedException {
+        acceptor.join();
+        closed.await();
+    }
 
     /**
      * Stops accepting, removes the socket (new fronts fall back from now on) and waits up to
@@ -136,6 +144,14 @@ public final class Daemon implements AutoCloseable {
     @Override
     public void close() {
         if (!stopping.compareAndSet(false, true)) return;
+        try {
+            stop();
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    private void stop() {
         try {
             Files.deleteIfExists(socket);
         } catch (IOException ignored) {

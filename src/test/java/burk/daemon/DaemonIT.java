@@ -170,6 +170,40 @@ class DaemonIT {
     }
 
     @Test
+    void awaitStopReturnsOnlyOnceTheCommandsInFlightHadTheirChance() throws Exception {
+        // burk's main halts the JVM as soon as awaitStop returns: returning when only the accepting
+        // had stopped cut the command in flight and the stop line (seen under the engine suite).
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        Daemon d = daemon(JAR, inv -> {
+            entered.countDown();
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inv.out().println("finished");
+            return Outcome.exit(7);
+        });
+        ProcessBuilder pb = new ProcessBuilder(FRONT.toString(), "slow").directory(work.toFile())
+                .redirectOutput(work.resolve("out").toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put(Daemon.SOCKET_ENV, socket.toString());
+        Process front = pb.start();
+        try {
+            assertTrue(entered.await(30, TimeUnit.SECONDS), "the command never started");
+            Thread stopper = Thread.ofPlatform().start(d::close);
+            d.awaitStop();
+            assertTrue(log.toString(StandardCharsets.UTF_8).contains("burk daemon: stopped (served 1 commands"),
+                    log.toString(StandardCharsets.UTF_8));
+            stopper.join();
+            assertTrue(front.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(7, front.exitValue());
+            assertEquals("finished\n", Files.readString(work.resolve("out")));
+        } finally {
+            front.destroyForcibly();
+        }
+    }
+
+    @Test
     void aSecondDaemonOnTheSameSocketIsRefused() throws Exception {
         daemon(JAR, echo);
         IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
