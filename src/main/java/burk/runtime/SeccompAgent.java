@@ -2,7 +2,6 @@ package burk.runtime;
 
 import burk.linux.Fd;
 import burk.linux.LinuxException;
-import burk.linux.Syscalls;
 import burk.linux.UnixSocket;
 import burk.seccomp.SeccompProfile;
 import burk.spec.ContainerState;
@@ -28,9 +27,6 @@ import java.util.Map;
 record SeccompAgent(Path listenerPath, String metadata) {
     /** The name of the notify fd in the state's {@code fds} (specs-go SeccompFdName). */
     static final String SECCOMP_FD = "seccompFd";
-
-    /** sockaddr_un.sun_path holds 107 bytes and a NUL. */
-    private static final int SUN_PATH_MAX = 107;
 
     /**
      * The agent of the container's profile, or null when no rule notifies: the spec says a
@@ -65,7 +61,7 @@ record SeccompAgent(Path listenerPath, String metadata) {
         byte[] doc = processState(pid, state);
         Fd conn;
         try {
-            conn = connect(listenerPath);
+            conn = SocketAddresses.connect(listenerPath, UnixSocket::connect);
         } catch (LinuxException e) {
             throw new RuntimeError("linux.seccomp.listenerPath: cannot connect to the seccomp agent at " + listenerPath
                     + ": " + burk.linux.Errno.text(e.errno()), e);
@@ -75,16 +71,6 @@ record SeccompAgent(Path listenerPath, String metadata) {
         } catch (LinuxException e) {
             throw new RuntimeError("linux.seccomp.listenerPath: cannot send the seccomp notify fd to " + listenerPath
                     + ": " + burk.linux.Errno.text(e.errno()), e);
-        }
-    }
-
-    /** A long path does not fit a socket address: its directory is then reached through an fd. */
-    private static Fd connect(Path path) throws LinuxException {
-        if (path.toString().getBytes(StandardCharsets.UTF_8).length <= SUN_PATH_MAX || path.getParent() == null) {
-            return UnixSocket.connect(path.toString());
-        }
-        try (Fd dir = Syscalls.open(path.getParent().toString(), Syscalls.O_PATH | Syscalls.O_DIRECTORY, 0)) {
-            return UnixSocket.connect("/proc/self/fd/" + dir.get() + "/" + path.getFileName());
         }
     }
 }

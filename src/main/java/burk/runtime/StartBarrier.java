@@ -1,7 +1,5 @@
 package burk.runtime;
 
-import burk.linux.Fd;
-import burk.linux.Syscalls;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -55,23 +53,8 @@ final class StartBarrier {
         }
     }
 
-    /**
-     * sun_path holds 107 bytes, and engines put state directories deep (Docker:
-     * {@code EXEC_ROOT/runtime-NAME/moby/<64 hex>/}), so a longer path is reached through an
-     * O_PATH descriptor of the directory as {@code /proc/self/fd/N/exec.sock}.
-     */
+    /** Connects {@code ch} to the init's start socket, however deep the state directory lies. */
     static void connect(SocketChannel ch, Path stateDir) throws IOException {
-        Path sock = socketPath(stateDir);
-        if (sock.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < SUN_PATH_MAX) {
-            ch.connect(UnixDomainSocketAddress.of(sock));
-            return;
-        }
-        try (Fd dir = Syscalls.open(stateDir.toString(), Syscalls.O_PATH | Syscalls.O_DIRECTORY, 0)) {
-            ch.connect(UnixDomainSocketAddress.of("/proc/self/fd/" + dir.get() + "/" + SOCKET));
-        }
+        SocketAddresses.connect(socketPath(stateDir), address -> ch.connect(UnixDomainSocketAddress.of(address)));
     }
-
-    /** sizeof(sockaddr_un.sun_path) less the terminating NUL. */
-    static final int SUN_PATH_MAX = 107;
-
 }
