@@ -188,7 +188,7 @@ public final class ContainerRuntime {
         for (int i = 0; i < spec.mounts().size(); i++) {
             var m = spec.mounts().get(i);
             // MOUNT_ATTR_IDMAP needs privileges over the filesystem's user namespace (runc refuses too).
-            if (IdmappedMounts.wanted(m, MountOptions.parse(m.options(), "mounts[" + i + "].options")) && !isRoot()) {
+            if (IdmappedMounts.wanted(m, MountOptions.parse(m.options())) && !isRoot()) {
                 throw new RuntimeError("mounts[" + i + "]: id-mapped mounts are not supported for rootless containers"
                         + " (the kernel idmaps a mount only for root in the filesystem's user namespace)");
             }

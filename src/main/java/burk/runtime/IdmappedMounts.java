@@ -77,7 +77,7 @@ final class IdmappedMounts {
         for (int i = 0; i < mounts.size(); i++) {
             Mount m = mounts.get(i);
             String field = "mounts[" + i + "]";
-            MountOptions o = MountOptions.parse(m.options(), field + ".options");
+            MountOptions o = MountOptions.parse(m.options());
             if (!wanted(m, o)) continue;
             boolean cgroup = "cgroup".equals(m.type()) || "cgroup2".equals(m.type());
             boolean bind = !cgroup && (o.bind() || "bind".equals(m.type()) || "rbind".equals(m.type()));

@@ -269,7 +269,7 @@ final class InitPlanner {
         }
         for (int i = 0; i < spec.mounts().size(); i++) {
             Mount m = spec.mounts().get(i);
-            if (IdmappedMounts.wanted(m, MountOptions.parse(m.options(), "mounts[" + i + "].options"))) {
+            if (IdmappedMounts.wanted(m, MountOptions.parse(m.options()))) {
                 throw new IllegalArgumentException("mounts[" + i + "]: an id-mapped mount needs a mount namespace in"
                         + " linux.namespaces");
             }
@@ -289,7 +289,7 @@ final class InitPlanner {
             Mount m = mounts.get(i);
             if ("/dev".equals(clean(m.destination()))) {
                 devMounted = true;
-                MountOptions o = MountOptions.parse(m.options(), "mounts[" + i + "].options");
+                MountOptions o = MountOptions.parse(m.options());
                 devBound = o.bind() || "bind".equals(m.type());
             }
             planMount(m, i);
@@ -378,7 +378,7 @@ final class InitPlanner {
     private void planMount(Mount m, int i) {
         String field = "mounts[" + i + "]";
         String dest = clean(m.destination());
-        MountOptions o = MountOptions.parse(m.options(), field + ".options");
+        MountOptions o = MountOptions.parse(m.options());
         boolean bind = o.bind() || "bind".equals(m.type()) || "rbind".equals(m.type());
         if ("cgroup".equals(m.type()) || "cgroup2".equals(m.type())) {
             planCgroupMount(dest, o);
@@ -388,7 +388,7 @@ final class InitPlanner {
             // The host's /sys, recursively, with the mount's own flags: what runc and crun do for a
             // user namespace without its own network namespace.
             m = new Mount(m.destination(), "bind", "/sys", withRbind(m.options()));
-            o = MountOptions.parse(m.options(), field + ".options");
+            o = MountOptions.parse(m.options());
             bind = true;
         }
         if (bind) {

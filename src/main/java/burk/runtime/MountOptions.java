@@ -38,13 +38,8 @@ record MountOptions(long flags, long propagation, String data, boolean bind, boo
     boolean hasRecursiveAttrs() { return attrSet != 0 || attrClr != 0; }
 
 
-    /**
-     * Splits {@code options} as the spec's table says.
-     *
-     * @param field the options' place in config.json ({@code mounts[3].options}); no option is
-     *              refused today, the name stays for callers that report one
-     */
-    static MountOptions parse(List<String> options, String field) {
+    /** Splits {@code options} as the spec's table says. */
+    static MountOptions parse(List<String> options) {
         long flags = 0, prop = 0, aset = 0, aclr = 0;
         boolean bind = false, rec = false;
         Idmap idmap = Idmap.NONE;

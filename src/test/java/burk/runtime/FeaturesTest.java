@@ -16,17 +16,17 @@ class FeaturesTest {
     @Test
     void everyListedMountOptionIsOneMountOptionsUnderstandsAndNoRefusedOneIsListed() {
         for (String o : Features.MOUNT_OPTIONS) {
-            MountOptions m = MountOptions.parse(List.of(o), "o");
+            MountOptions m = MountOptions.parse(List.of(o));
             assertEquals("", m.data(), o + " is a flag, propagation or bind option, not filesystem data");
         }
         for (String recursive : List.of("rro", "rnosuid", "ratime")) {
-            assertTrue(MountOptions.parse(List.of(recursive), "o").hasRecursiveAttrs(), recursive + " is applied with mount_setattr");
+            assertTrue(MountOptions.parse(List.of(recursive)).hasRecursiveAttrs(), recursive + " is applied with mount_setattr");
         }
-        assertEquals(MountOptions.Idmap.IDMAP, MountOptions.parse(List.of("idmap"), "o").idmap());
-        assertEquals(MountOptions.Idmap.RIDMAP, MountOptions.parse(List.of("rbind", "ridmap"), "o").idmap());
-        assertEquals(MountOptions.Idmap.IDMAP, MountOptions.parse(List.of("ridmap", "idmap"), "o").idmap(),
+        assertEquals(MountOptions.Idmap.IDMAP, MountOptions.parse(List.of("idmap")).idmap());
+        assertEquals(MountOptions.Idmap.RIDMAP, MountOptions.parse(List.of("rbind", "ridmap")).idmap());
+        assertEquals(MountOptions.Idmap.IDMAP, MountOptions.parse(List.of("ridmap", "idmap")).idmap(),
                 "the last of the two wins");
-        assertEquals(MountOptions.Idmap.NONE, MountOptions.parse(List.of("rbind"), "o").idmap());
+        assertEquals(MountOptions.Idmap.NONE, MountOptions.parse(List.of("rbind")).idmap());
     }
 
     @Test
