@@ -1,8 +1,6 @@
 package burk.runtime;
 
 import burk.cgroups.SubCgroup;
-import burk.linux.Fd;
-import burk.linux.Syscalls;
 import burk.spec.ProcessSpec;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,12 +31,7 @@ class ExecCgroupIT {
     private static String exec(TestBundle b, SubCgroup sub) throws Exception {
         Path out = b.dir.resolve("exec.out");
         ProcessSpec p = ProcessSpec.of(List.of("/bin/sh", "-c", CAT), List.of("PATH=/bin"), "/");
-        try (Fd o = Syscalls.open(out.toString(), Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_TRUNC, 0644);
-             Fd nul = Syscalls.open("/dev/null", Syscalls.O_RDONLY, 0)) {
-            int status = b.runtime.exec(ExecRequest.of(b.id, p).withCgroup(sub)
-                    .withStdio(new int[] {nul.get(), o.get(), o.get()}));
-            assertEquals(0, status, Files.readString(out));
-        }
+        assertEquals(0, b.exec(ExecRequest.of(b.id, p).withCgroup(sub), out), Files.readString(out));
         return Files.readString(out);
     }
 

@@ -31,10 +31,7 @@ class ExecIT {
     }
 
     private static int exec(TestBundle b, ExecRequest req, Path out) throws Exception {
-        try (Fd o = Syscalls.open(out.toString(), Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_TRUNC, 0644);
-             Fd nul = Syscalls.open("/dev/null", Syscalls.O_RDONLY, 0)) {
-            return b.runtime.exec(req.withStdio(new int[] {nul.get(), o.get(), o.get()}));
-        }
+        return b.exec(req, out);
     }
 
     @Test

@@ -1,7 +1,5 @@
 package burk.runtime;
 
-import burk.linux.Fd;
-import burk.linux.Syscalls;
 import burk.spec.ProcessSpec;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,11 +97,7 @@ class MemoryPolicyIT {
             b.runtime.start(b.id);
             Path out = b.dir.resolve("exec.out");
             ProcessSpec p = ProcessSpec.of(List.of("/bin/cat", "/proc/self/numa_maps"), List.of("PATH=/bin"), "/");
-            int status;
-            try (Fd o = Syscalls.open(out.toString(), Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_TRUNC, 0644);
-                 Fd nul = Syscalls.open("/dev/null", Syscalls.O_RDONLY, 0)) {
-                status = b.runtime.exec(ExecRequest.of(b.id, p).withStdio(new int[] {nul.get(), o.get(), o.get()}));
-            }
+            int status = b.exec(ExecRequest.of(b.id, p), out);
             String o = Files.readString(out);
             assertEquals(0, status, o);
             List<String> pol = policies(o);

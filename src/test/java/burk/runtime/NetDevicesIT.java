@@ -1,7 +1,5 @@
 package burk.runtime;
 
-import burk.linux.Fd;
-import burk.linux.Syscalls;
 import burk.spec.ProcessSpec;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,11 +101,7 @@ class NetDevicesIT {
     private static String exec(TestBundle b, String script) throws Exception {
         Path out = b.dir.resolve("exec.out");
         ProcessSpec p = ProcessSpec.of(List.of("/bin/sh", "-c", script), List.of("PATH=/bin:/sbin:/usr/bin"), "/");
-        try (Fd o = Syscalls.open(out.toString(), Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_TRUNC, 0644);
-             Fd nul = Syscalls.open("/dev/null", Syscalls.O_RDONLY, 0)) {
-            assertEquals(0, b.runtime.exec(ExecRequest.of(b.id, p).withStdio(new int[] {nul.get(), o.get(), o.get()})),
-                    Files.exists(out) ? Files.readString(out) : "");
-        }
+        assertEquals(0, b.exec(ExecRequest.of(b.id, p), out), Files.exists(out) ? Files.readString(out) : "");
         return Files.readString(out);
     }
 

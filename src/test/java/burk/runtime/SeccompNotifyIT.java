@@ -1,6 +1,5 @@
 package burk.runtime;
 
-import burk.linux.Fd;
 import burk.linux.Syscalls;
 import burk.linux.UnixSocket;
 import burk.seccomp.Arch;
@@ -119,11 +118,7 @@ class SeccompNotifyIT {
             Path out = b.dir.resolve("exec.out");
             ProcessSpec p = ProcessSpec.of(List.of("/bin/sh", "-c", "mkdir /tmp/x; echo rc=$?; ls /proc/self/fd | tr '\\n' ' '"),
                     List.of("PATH=/bin"), "/");
-            int status;
-            try (Fd o = Syscalls.open(out.toString(), Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_TRUNC, 0644);
-                 Fd nul = Syscalls.open("/dev/null", Syscalls.O_RDONLY, 0)) {
-                status = b.runtime.exec(ExecRequest.of(b.id, p).withStdio(new int[] {nul.get(), o.get(), o.get()}));
-            }
+            int status = b.exec(ExecRequest.of(b.id, p), out);
             String o = Files.readString(out);
             assertEquals(0, status, o);
             within10s(execServed);

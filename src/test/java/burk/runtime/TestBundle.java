@@ -133,6 +133,14 @@ final class TestBundle implements AutoCloseable {
 
     String output() throws IOException { return Files.readString(dir.resolve("output")); }
 
+    /** Runs {@code req} in this container with stdout and stderr into {@code out} (truncated first); its status. */
+    int exec(ExecRequest req, Path out) throws Exception {
+        try (Fd o = Syscalls.open(out.toString(), Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_TRUNC, 0644);
+             Fd nul = Syscalls.open("/dev/null", Syscalls.O_RDONLY, 0)) {
+            return runtime.exec(req.withStdio(new int[] {nul.get(), o.get(), o.get()}));
+        }
+    }
+
     @Override
     public void close() throws Exception {
         try {
