@@ -2,6 +2,7 @@ package burk.daemon;
 
 import burk.linux.Fd;
 import burk.linux.LinuxException;
+import burk.linux.UnixSocket;
 import burk.runtime.helper.HelperBinary;
 
 import java.io.BufferedOutputStream;
@@ -88,7 +89,7 @@ public final class Daemon implements AutoCloseable {
         Path dir = socket.toAbsolutePath().getParent();
         secureDirectory(dir, peers.uid());
         if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-            try (Fd probe = UnixSockets.connect(socket)) {
+            try (Fd probe = UnixSocket.connect(socket.toString(), UnixSocket.Kind.SEQPACKET)) {
                 throw new IOException("a burk daemon already serves " + socket);
             } catch (LinuxException stale) {
                 // nobody listens: a daemon that died left it
@@ -99,7 +100,7 @@ public final class Daemon implements AutoCloseable {
         Fd exe = HelperBinary.sealedCopy();
         Fd l;
         try {
-            l = UnixSockets.listen(socket, 128);
+            l = UnixSocket.listen(socket.toString(), UnixSocket.Kind.SEQPACKET, 128);
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             exe.close();
@@ -158,7 +159,7 @@ public final class Daemon implements AutoCloseable {
             // gone already
         }
         try {
-            UnixSockets.shutdown(listener);   // wakes the accept(2) in progress
+            UnixSocket.shutdown(listener);   // wakes the accept(2) in progress
             acceptor.join(1000);
         } catch (LinuxException | InterruptedException e) {
             log.println("burk daemon: stopping: " + e);
@@ -182,7 +183,7 @@ public final class Daemon implements AutoCloseable {
         while (!stopping.get()) {
             Fd conn;
             try {
-                conn = UnixSockets.accept(listener);
+                conn = UnixSocket.accept(listener);
             } catch (LinuxException | IllegalStateException e) {
                 if (!stopping.get()) log.println("burk daemon: accept: " + e.getMessage());
                 return;
@@ -206,10 +207,10 @@ public final class Daemon implements AutoCloseable {
 
     /** One connection: one REQUEST, the command, and EXIT or FALLBACK. */
     private void serve(Fd conn) {
-        UnixSockets.PeerCred peer;
-        UnixSockets.Received r;
+        UnixSocket.PeerCred peer;
+        UnixSocket.Message r;
         try {
-            peer = UnixSockets.peer(conn);
+            peer = UnixSocket.peer(conn);
             if (peer.uid() != peers.uid()) {
                 // The directory's mode keeps others out; should one get here (a socket passed on),
                 // it is told to run burk itself, and nothing of its request is read.
@@ -217,7 +218,7 @@ public final class Daemon implements AutoCloseable {
                 new FrontHost(conn, helperExe).finish(Outcome.fallback("another user"));
                 return;
             }
-            r = UnixSockets.receive(conn);
+            r = Wire.receive(conn);
         } catch (LinuxException e) {
             log.println("burk daemon: " + e.getMessage());
             return;
@@ -266,8 +267,8 @@ public final class Daemon implements AutoCloseable {
     /** A decoded REQUEST. */
     record Request(int protocol, JarIdentity jar, String cwd, List<String> args, Map<String, String> env,
                    Fd stdout, Fd stderr) {
-        static Request parse(UnixSockets.Received r) throws Wire.ProtocolException {
-            Wire.In in = new Wire.In(r.data(), r.length());
+        static Request parse(UnixSocket.Message r) throws Wire.ProtocolException {
+            Wire.In in = new Wire.In(r.data(), r.data().length);
             if (in.type != Wire.REQUEST) throw new Wire.ProtocolException("expected a REQUEST, got type " + in.type);
             int protocol = in.u32();
             if (protocol != Wire.PROTOCOL) {

@@ -3,6 +3,7 @@ package burk.daemon;
 import burk.linux.Errno;
 import burk.linux.Fd;
 import burk.linux.LinuxException;
+import burk.linux.UnixSocket;
 import burk.linux.Syscalls;
 import burk.runtime.ProcessHost;
 import burk.runtime.RuntimeError;
@@ -35,7 +36,7 @@ final class FrontHost implements ProcessHost {
             try (Fd theirs = pair[1]) {
                 Wire.Out m = new Wire.Out(Wire.SPAWN).u32(childFds.length);
                 for (int fd : childFds) m.u32(fd);
-                UnixSockets.send(conn, m.bytes(), helperExe.get(), theirs.get());
+                UnixSocket.send(conn, m.bytes(), helperExe.get(), theirs.get());
             }
             int pid = reply(Wire.SPAWNED);
             if (pid <= 0) {
@@ -51,7 +52,7 @@ final class FrontHost implements ProcessHost {
     @Override
     public void becomeSubreaper() throws RuntimeError {
         try {
-            UnixSockets.send(conn, new Wire.Out(Wire.SUBREAPER).bytes());
+            UnixSocket.send(conn, new Wire.Out(Wire.SUBREAPER).bytes());
             int r = reply(Wire.RESULT);
             if (r < 0) throw new RuntimeError("cannot become a child subreaper: " + Errno.text(-r));
         } catch (IOException e) {
@@ -63,10 +64,10 @@ final class FrontHost implements ProcessHost {
     public int startAndWait(int pid, StartAction start) throws RuntimeError {
         try {
             // FORWARD is answered once the front forwards signals: none can be lost around start.
-            UnixSockets.send(conn, new Wire.Out(Wire.FORWARD).u32(pid).bytes());
+            UnixSocket.send(conn, new Wire.Out(Wire.FORWARD).u32(pid).bytes());
             reply(Wire.RESULT);
             start.start();
-            UnixSockets.send(conn, new Wire.Out(Wire.WAIT).u32(pid).bytes());
+            UnixSocket.send(conn, new Wire.Out(Wire.WAIT).u32(pid).bytes());
             int raw = reply(Wire.EXITED);
             if (raw < 0) {
                 throw new RuntimeError("wait for the container process " + pid + ": " + Errno.text(-raw)
@@ -81,11 +82,11 @@ final class FrontHost implements ProcessHost {
 
     /** The front's answer, which must be of {@code type}; its one i32 field. */
     private int reply(int type) throws IOException {
-        UnixSockets.Received r = UnixSockets.receive(conn);
+        UnixSocket.Message r = Wire.receive(conn);
         if (r == null) throw new IOException("the burk front went away");
         for (Fd f : r.fds()) f.close();
         try {
-            Wire.In in = new Wire.In(r.data(), r.length());
+            Wire.In in = new Wire.In(r.data(), r.data().length);
             if (in.type != type) throw new IOException("the burk front answered " + in.type + ", expected " + type);
             return in.u32();
         } catch (Wire.ProtocolException e) {
@@ -98,7 +99,7 @@ final class FrontHost implements ProcessHost {
         try {
             byte[] m = o.isFallback() ? new Wire.Out(Wire.FALLBACK).str(o.fallbackReason()).bytes()
                     : new Wire.Out(Wire.EXIT).u32(o.exitCode()).bytes();
-            UnixSockets.send(conn, m);
+            UnixSocket.send(conn, m);
         } catch (LinuxException e) {
             // EPIPE: the front is gone; the command ran anyway
         }

@@ -1,5 +1,10 @@
 package burk.daemon;
 
+import burk.linux.Errno;
+import burk.linux.Fd;
+import burk.linux.LinuxException;
+import burk.linux.UnixSocket;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +21,19 @@ final class Wire {
     static final int PROTOCOL = 1;
     /** The largest message either side sends; a request longer than this falls back. */
     static final int MAX_MESSAGE = 64 * 1024;
+
+    /**
+     * One message from a SOCK_SEQPACKET peer and the fds sent with it (close-on-exec, the caller's
+     * to close); null at end of stream. A message or fd list the kernel cut is an error.
+     */
+    static UnixSocket.Message receive(Fd conn) throws LinuxException {
+        UnixSocket.Message m = UnixSocket.receiveMessage(conn, MAX_MESSAGE);
+        if (m.truncated()) {
+            for (Fd f : m.fds()) f.close();
+            throw new LinuxException("recvmsg", "message or fds truncated", Errno.EMSGSIZE);
+        }
+        return m.data().length == 0 && m.fds().length == 0 ? null : m;
+    }
 
     // front -> daemon
     static final int REQUEST = 1, SPAWNED = 7, RESULT = 8, EXITED = 9;

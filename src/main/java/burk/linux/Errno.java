@@ -13,7 +13,8 @@ public final class Errno {
             EBUSY = 16, EEXIST = 17, EXDEV = 18, ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22,
             ENFILE = 23, EMFILE = 24, ENOTTY = 25, ETXTBSY = 26, EFBIG = 27, ENOSPC = 28, ESPIPE = 29,
             EROFS = 30, EMLINK = 31, EPIPE = 32, ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38,
-            ENOTEMPTY = 39, ELOOP = 40, EOPNOTSUPP = 95, EADDRINUSE = 98, ECONNREFUSED = 111;
+            ENOTEMPTY = 39, ELOOP = 40, EMSGSIZE = 90, EOPNOTSUPP = 95, EADDRINUSE = 98, ECONNABORTED = 103,
+            ECONNREFUSED = 111;
 
     private static final String[] TEXT = new String[134];
     static {

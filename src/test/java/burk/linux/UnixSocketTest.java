@@ -38,6 +38,34 @@ class UnixSocketTest {
         }
     }
 
+    @Test
+    void aSeqPacketMessageKeepsItsBoundaryItsFdsAndItsPeersCredentials() throws Exception {
+        Path dir = Files.createTempDirectory("burk-seqpacket-");
+        String path = dir.resolve("s").toString();
+        try (Fd listener = UnixSocket.listen(path, UnixSocket.Kind.SEQPACKET, 4);
+             Fd client = UnixSocket.connect(path, UnixSocket.Kind.SEQPACKET);
+             Fd server = UnixSocket.accept(listener);
+             Fd f1 = Syscalls.open("/proc/self/status", Syscalls.O_RDONLY, 0);
+             Fd f2 = Syscalls.open("/dev/null", Syscalls.O_RDONLY, 0)) {
+            UnixSocket.PeerCred peer = UnixSocket.peer(server);
+            assertEquals(ProcessHandle.current().pid(), peer.pid());
+            assertEquals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"), peer.uid());
+            UnixSocket.send(client, "one".getBytes(StandardCharsets.UTF_8), f1.get(), f2.get());
+            UnixSocket.send(client, "two".getBytes(StandardCharsets.UTF_8));
+            UnixSocket.Message m = UnixSocket.receiveMessage(server, 64);
+            assertArrayEquals("one".getBytes(StandardCharsets.UTF_8), m.data(), "a record, not the stream's bytes so far");
+            assertEquals(2, m.fds().length);
+            for (Fd f : m.fds()) f.close();
+            // A record longer than the buffer is cut, and says so.
+            UnixSocket.Message cut = UnixSocket.receiveMessage(server, 2);
+            assertArrayEquals("tw".getBytes(StandardCharsets.UTF_8), cut.data());
+            org.junit.jupiter.api.Assertions.assertTrue(cut.truncated());
+        } finally {
+            Files.deleteIfExists(dir.resolve("s"));
+            Files.deleteIfExists(dir);
+        }
+    }
+
     /** The close-on-exec bit as /proc/self/fdinfo shows it (octal flags, 02000000). */
     private static String fdFlag(Fd fd) throws Exception {
         for (String l : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd.get()))) {
